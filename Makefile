@@ -1,0 +1,62 @@
+# Lifelong — one-command setup, build, test and benchmarks on Debian.
+#   make run    install what is missing, build in release, run the main job
+#   make test   the same setup, a Python venv for interop tests, lint, then every test
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+SWIFT ?= swift
+PYTHON ?= python3
+VENV := .venv
+# Debian packages the build and tests need; installed with apt-get only when absent.
+DEBIAN_PACKAGES := libhdf5-dev libopenblas-dev pkg-config python3 python3-venv
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+LINT_PATHS := Package.swift Sources Tests
+# Benchmark targets add themselves here (bench-neural, bench-env, …); `make bench` runs them all.
+BENCH_TARGETS :=
+
+.PHONY: run test deps venv build lint format bench crash-test clean
+
+run: build
+	@mkdir -p runs
+	.build/release/lifelong smoke --out runs/smoke.h5
+
+test: deps venv lint
+	LIFELONG_REQUIRE_INTEROP=1 LIFELONG_PYTHON="$(CURDIR)/$(VENV)/bin/python" $(SWIFT) test
+
+deps:
+	@missing=""; \
+	for package in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "error: 'swift' is not on PATH. Install a Swift 6 toolchain (https://www.swift.org/install/linux/) and retry."; exit 1; }
+
+venv: deps $(VENV)/.installed
+
+$(VENV)/.installed: requirements-test.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+build: deps
+	$(SWIFT) build -c release --product lifelong
+
+lint:
+	$(SWIFT) format lint --strict --recursive $(LINT_PATHS)
+
+format:
+	$(SWIFT) format --in-place --recursive $(LINT_PATHS)
+
+# Kill -9 trials beyond the 24 that `make test` runs.
+crash-test: deps
+	LIFELONG_CRASH_TRIALS=$${LIFELONG_CRASH_TRIALS:-500} $(SWIFT) test --filter CrashTests
+
+bench: $(BENCH_TARGETS)
+	@if [ -z "$(BENCH_TARGETS)" ]; then echo "No benchmark targets yet."; fi
+
+clean:
+	rm -rf .build $(VENV)

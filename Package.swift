@@ -1,0 +1,70 @@
+// swift-tools-version: 6.1
+// Lifelong: model-based and memory-based continual reinforcement learning research.
+// Modules are listed lowest floor first; no module depends on one listed after it (docs/architecture.md).
+import PackageDescription
+
+/// Settings shared by every Swift target, so the whole package builds one way.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Lifelong",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lifelong", targets: ["LifelongCLI"]),
+        .library(name: "HDF5", targets: ["HDF5"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // System libraries: module map plus a shim header each (make deps installs the Debian packages).
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+
+        .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: swiftSettings),
+
+        .executableTarget(
+            name: "LifelongCLI",
+            dependencies: [
+                "HDF5",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Test support and test-only tools.
+        .target(
+            name: "LifelongTestSupport",
+            dependencies: ["HDF5"],
+            path: "Tests/LifelongTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "HDF5CrashWriter",
+            dependencies: ["HDF5", "LifelongTestSupport"],
+            path: "Tests/Tools/HDF5CrashWriter",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HDF5Tests",
+            dependencies: ["HDF5", "LifelongTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LifelongCLITests",
+            dependencies: ["HDF5", "LifelongTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,74 @@
+public import Foundation
+
+/// What a finished child process left behind.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var standardOutput: String
+    public var standardError: String
+    /// Both streams, for assertion messages.
+    public var transcript: String { "exit \(status)\n--- stdout\n\(standardOutput)\n--- stderr\n\(standardError)" }
+}
+
+/// Runs programs for tests: the package's own executables, the test venv's Python, or anything on PATH.
+public enum ProcessRunner {
+    /// Runs `executable` with `arguments` to completion (killed after `timeout` seconds).
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        currentDirectory: String? = nil, timeout: TimeInterval = 300
+    ) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let outputData = DataReader(output.fileHandleForReading)
+        let errorData = DataReader(error.fileHandleForReading)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(2_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
+        return ProcessResult(
+            status: process.terminationStatus, standardOutput: outputData.text(), standardError: errorData.text())
+    }
+}
+
+/// Drains a pipe on a background thread so a chatty child never blocks on a full pipe.
+public final class DataReader: @unchecked Sendable {
+    private var data = Data()
+    private let lock = NSLock()
+    private let done = DispatchSemaphore(value: 0)
+
+    public init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                lock.lock()
+                data.append(chunk)
+                lock.unlock()
+            }
+            done.signal()
+        }
+    }
+
+    /// Everything read so far.
+    public func snapshot() -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Waits for the end of the stream and returns all of it.
+    public func text() -> String {
+        done.wait()
+        return snapshot()
+    }
+}
