@@ -66,8 +66,13 @@ extension File {
             let tracker = try commitTracker()
             try flush()
             var values = [tracker.generation + 1]
-            for dataset in tracker.datasets { values.append(Int64(try dataset.shape[0])) }
-            try tracker.record.overwrite(rowsStartingAt: 0, with: values)
+            for (dataset, datasetPath) in zip(tracker.datasets, tracker.paths) {
+                values.append(Int64(try Self.rowCount(of: dataset, file: path, object: datasetPath)))
+            }
+            try check(
+                H5Dwrite(
+                    tracker.record.id, shim_H5T_NATIVE_INT64(), shim_H5S_ALL(), shim_H5S_ALL(), shim_H5P_DEFAULT(),
+                    values), "write the commit record", file: path, object: Self.commitRecordPath)
             try sync()
             tracker.generation += 1
             return CommitRecord(
@@ -140,21 +145,29 @@ extension File {
         let stored = try openDataset(Self.commitRecordPath, as: Int64.self)
         let order = try stored.attribute("datasets", as: [String].self)
         let tracker = CommitTracker(
-            record: stored, paths: order, datasets: try order.map { try openUntypedDataset($0) },
+            record: stored.handle, paths: order, datasets: try order.map { try openUntypedDataset($0).handle },
             generation: record.generation)
         commitState = tracker
         return tracker
     }
+
+    private static func rowCount(of dataset: Handle, file: String, object: String) throws -> Int {
+        let space = try makeHandle(H5Dget_space(dataset.id), .dataspace, "commit", file: file, object: object)
+        var dims = [hsize_t](repeating: 0, count: Int(H5Sget_simple_extent_ndims(space.id)))
+        try check(H5Sget_simple_extent_dims(space.id, &dims, nil), "commit", file: file, object: object)
+        return Int(dims[0])
+    }
 }
 
-/// The open handles the commit protocol reuses between commits.
+/// The open dataset handles the commit protocol reuses between commits. It holds bare handles, not `Dataset`
+/// objects, because those keep their `File` alive and the file keeps this tracker.
 final class CommitTracker {
-    let record: Dataset<Int64>
+    let record: Handle
     let paths: [String]
-    let datasets: [Dataset<UntypedElement>]
+    let datasets: [Handle]
     var generation: Int64
 
-    init(record: Dataset<Int64>, paths: [String], datasets: [Dataset<UntypedElement>], generation: Int64) {
+    init(record: Handle, paths: [String], datasets: [Handle], generation: Int64) {
         self.record = record
         self.paths = paths
         self.datasets = datasets

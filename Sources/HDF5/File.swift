@@ -161,6 +161,7 @@ public final class File: HDF5Object, @unchecked Sendable {
     /// Closes the file now. Groups and datasets still open from it keep the underlying file open until they
     /// are released too.
     public func close() throws {
+        commitState = nil
         try handle.close()
     }
 

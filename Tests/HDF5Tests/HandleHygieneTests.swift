@@ -64,3 +64,21 @@ struct HandleHygieneTests {
         }
     }
 }
+
+@Suite("Objects are freed with their last reference")
+struct ReleaseTests {
+    @Test func aFileUsingTheCommitProtocolIsReleasedWithItsLastReference() throws {
+        let directory = TemporaryDirectory("hdf5-release")
+        weak var released: File?
+        do {
+            let file = try File.createAtomically(directory.file("log.h5")) { file in
+                _ = try file.createAppendableDataset("x", of: Float.self)
+                try file.trackCommits(of: ["x"])
+            }
+            try file.openDataset("x", as: Float.self).append(1)
+            try file.commit()
+            released = file
+        }
+        #expect(released == nil, "a reference cycle keeps the file (and its HDF5 handles) alive")
+    }
+}

@@ -47,10 +47,14 @@ public enum TestEnvironment {
 
     /// Runs a script from `Tests/interop/` with the interop Python.
     public static func runPython(_ script: String, _ arguments: [String]) throws -> ProcessResult {
-        guard let python else {
-            throw InteropUnavailable()
-        }
+        guard let python else { throw InteropUnavailable() }
         return try ProcessRunner.run(python, [packageRoot + "/Tests/interop/" + script] + arguments)
+    }
+
+    /// Runs Python source code with the interop Python.
+    public static func runPython(code: String, _ arguments: [String]) throws -> ProcessResult {
+        guard let python else { throw InteropUnavailable() }
+        return try ProcessRunner.run(python, ["-c", code] + arguments)
     }
 
     public struct InteropUnavailable: Error, CustomStringConvertible {
