@@ -23,7 +23,7 @@ let package = Package(
         // System libraries: module map plus a shim header each (make deps installs the Debian packages).
         .systemLibrary(
             name: "CHDF5",
-            pkgConfig: "hdf5",
+            pkgConfig: "hdf5-serial",
             providers: [.apt(["libhdf5-dev"])]
         ),
         .systemLibrary(
