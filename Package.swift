@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "lifelong", targets: ["LifelongCLI"]),
         .library(name: "HDF5", targets: ["HDF5"]),
+        .library(name: "Neural", targets: ["Neural"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -33,6 +34,7 @@ let package = Package(
         ),
 
         .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: swiftSettings),
+        .target(name: "Neural", dependencies: ["CBLAS", "HDF5"], swiftSettings: swiftSettings),
 
         .executableTarget(
             name: "LifelongCLI",
@@ -59,6 +61,11 @@ let package = Package(
         .testTarget(
             name: "HDF5Tests",
             dependencies: ["HDF5", "LifelongTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NeuralTests",
+            dependencies: ["Neural", "HDF5", "LifelongTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,63 @@
+import CBLAS
+import Foundation
+
+/// The BLAS library behind every matrix product: which OpenBLAS kernel runs, on how many threads.
+///
+/// Lifelong defaults to one BLAS thread per process, because many runs share a machine and small matrix
+/// products get slower with threads. Set `LIFELONG_BLAS_THREADS` (or call `BLAS.setThreads`) to change it.
+/// Run logs record `BLAS.summary`: results are not bitwise identical across kernels.
+///
+/// ```swift
+/// print(BLAS.summary)  // "OpenBLAS Haswell, 1 thread (OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64)"
+/// ```
+public enum BLAS {
+    /// The kernel OpenBLAS chose (or was forced to by `OPENBLAS_CORETYPE`), e.g. `"Haswell"`, `"Zen"`, `"Cooperlake"`.
+    public static var coreName: String {
+        configure()
+        return openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+    }
+
+    /// OpenBLAS's build configuration string.
+    public static var buildConfiguration: String {
+        configure()
+        return openblas_get_config().map { String(cString: $0) } ?? "unknown"
+    }
+
+    /// Threads OpenBLAS uses for one call.
+    public static var threadCount: Int {
+        configure()
+        return Int(openblas_get_num_threads())
+    }
+
+    /// A one-line description for logs.
+    public static var summary: String {
+        "OpenBLAS \(coreName), \(threadCount) thread\(threadCount == 1 ? "" : "s") (\(buildConfiguration))"
+    }
+
+    /// Sets the number of threads OpenBLAS uses from now on.
+    public static func setThreads(_ count: Int) {
+        configure()
+        openblas_set_num_threads(Int32(max(1, count)))
+    }
+
+    /// Applies the default thread count once: `LIFELONG_BLAS_THREADS` if set, else 1.
+    static func configure() { _ = configured }
+
+    private static let configured: Bool = {
+        let requested = ProcessInfo.processInfo.environment["LIFELONG_BLAS_THREADS"].flatMap { Int($0) } ?? 1
+        openblas_set_num_threads(Int32(max(1, requested)))
+        return true
+    }()
+
+    /// C ← α·op(A)·op(B) + β·C for row-major matrices: op(A) is m×k, op(B) is k×n, C is m×n.
+    @inline(__always)
+    static func sgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}

@@ -1,0 +1,238 @@
+import Foundation
+
+/// The reverse pass: each operation adds its contribution d(loss)/d(input) = J(input)ᵀ · d(loss)/d(output) to the
+/// gradients of its inputs. Checked against finite differences in Tests/NeuralTests.
+extension Graph {
+    func propagate(_ index: Int) {
+        let node = nodes[index]
+        guard let upstream = node.gradient else { return }
+        switch node.operation {
+        case .input, .parameter, .reshape:
+            return
+        case .matmul(let a, let b, let transposeA, let transposeB):
+            propagateMatmul(upstream, a, b, transposeA, transposeB, node.shape)
+        case .binary(let a, let b, let kind, let broadcast):
+            propagateBinary(upstream, a, b, kind, broadcast, node.shape)
+        case .unary(let x, let kind):
+            propagateUnary(upstream, x, kind, node)
+        case .sum(let x):
+            guard let dx = nodes[x].gradient else { return }
+            let g = upstream.pointee
+            for i in 0..<nodes[x].shape.count { dx[i] += g }
+        case .mean(let x):
+            guard let dx = nodes[x].gradient else { return }
+            let count = nodes[x].shape.count
+            let g = upstream.pointee / Float(max(count, 1))
+            for i in 0..<count { dx[i] += g }
+        case .sumAlongLastAxis(let x):
+            guard let dx = nodes[x].gradient else { return }
+            let columns = nodes[x].shape.columns
+            for row in 0..<nodes[x].shape.rows {
+                let g = upstream[row]
+                for j in 0..<columns { dx[row * columns + j] += g }
+            }
+        case .maxAlongLastAxis(let x, let argmax):
+            guard let dx = nodes[x].gradient else { return }
+            let columns = nodes[x].shape.columns
+            for row in 0..<nodes[x].shape.rows { dx[row * columns + Int(integers[argmax + row])] += upstream[row] }
+        case .gather(let x, let indices):
+            guard let dx = nodes[x].gradient else { return }
+            let columns = nodes[x].shape[1]
+            for row in 0..<nodes[x].shape[0] { dx[row * columns + Int(integers[indices + row])] += upstream[row] }
+        case .concatColumns(let a, let b):
+            let (n1, n2) = (nodes[a].shape[1], nodes[b].shape[1])
+            for row in 0..<node.shape[0] {
+                if let da = nodes[a].gradient {
+                    for j in 0..<n1 { da[row * n1 + j] += upstream[row * (n1 + n2) + j] }
+                }
+                if let db = nodes[b].gradient {
+                    for j in 0..<n2 { db[row * n2 + j] += upstream[row * (n1 + n2) + n1 + j] }
+                }
+            }
+        case .sliceColumns(let x, let start):
+            guard let dx = nodes[x].gradient else { return }
+            let (columns, count) = (nodes[x].shape[1], node.shape[1])
+            for row in 0..<node.shape[0] {
+                for j in 0..<count { dx[row * columns + start + j] += upstream[row * count + j] }
+            }
+        case .logSoftmax(let x):
+            guard let dx = nodes[x].gradient else { return }
+            let columns = node.shape.columns
+            for row in 0..<node.shape.rows {
+                let g = upstream + row * columns
+                let y = node.value + row * columns
+                let total = total(g, columns)
+                for j in 0..<columns { dx[row * columns + j] += g[j] - Foundation.exp(y[j]) * total }
+            }
+        case .layerNorm(let x, let gain, let bias, let statistics):
+            propagateLayerNorm(upstream, x, gain, bias, statistics, node.shape)
+        case .ensembleMatmul(let x, let w):
+            propagateEnsembleMatmul(upstream, x, w, node.shape)
+        case .ensembleBias(let x, let b):
+            let (members, batch, outputs) = (node.shape[0], node.shape[1], node.shape[2])
+            if let dx = nodes[x].gradient { for i in 0..<node.shape.count { dx[i] += upstream[i] } }
+            if let db = nodes[b].gradient {
+                for member in 0..<members {
+                    for row in 0..<batch {
+                        let base = (member * batch + row) * outputs
+                        for j in 0..<outputs { db[member * outputs + j] += upstream[base + j] }
+                    }
+                }
+            }
+        }
+    }
+
+    private func propagateMatmul(
+        _ dc: UnsafeMutablePointer<Float>, _ a: Int, _ b: Int, _ ta: Bool, _ tb: Bool, _ shape: Shape
+    ) {
+        let (m, n) = (shape[0], shape[1])
+        let (aRows, aColumns) = (nodes[a].shape[0], nodes[a].shape[1])
+        let (bRows, bColumns) = (nodes[b].shape[0], nodes[b].shape[1])
+        let k = ta ? aRows : aColumns
+        let av = nodes[a].value
+        let bv = nodes[b].value
+        if let da = nodes[a].gradient {
+            if !ta {
+                // dA (m×k) += dC · op(B)ᵀ
+                BLAS.sgemm(
+                    transposeA: false, transposeB: !tb, m: m, n: k, k: n, a: dc, lda: n, b: bv, ldb: bColumns,
+                    beta: 1, c: da, ldc: aColumns)
+            } else {
+                // A is k×m: dA += op(B) · dCᵀ
+                BLAS.sgemm(
+                    transposeA: tb, transposeB: true, m: k, n: m, k: n, a: bv, lda: bColumns, b: dc, ldb: n,
+                    beta: 1, c: da, ldc: aColumns)
+            }
+        }
+        if let db = nodes[b].gradient {
+            if !tb {
+                // dB (k×n) += op(A)ᵀ · dC
+                BLAS.sgemm(
+                    transposeA: !ta, transposeB: false, m: k, n: n, k: m, a: av, lda: aColumns, b: dc, ldb: n,
+                    beta: 1, c: db, ldc: bColumns)
+            } else {
+                // B is n×k: dB += dCᵀ · op(A)
+                BLAS.sgemm(
+                    transposeA: true, transposeB: ta, m: n, n: k, k: m, a: dc, lda: n, b: av, ldb: aColumns,
+                    beta: 1, c: db, ldc: bColumns)
+            }
+        }
+        _ = bRows
+    }
+
+    private func propagateBinary(
+        _ g: UnsafeMutablePointer<Float>, _ a: Int, _ b: Int, _ kind: BinaryKind, _ broadcast: Broadcast,
+        _ shape: Shape
+    ) {
+        let count = shape.count
+        let columns = shape.columns
+        let x = nodes[a].value
+        let y = nodes[b].value
+        if let da = nodes[a].gradient {
+            switch (kind, broadcast) {
+            case (.add, _), (.subtract, _): for i in 0..<count { da[i] += g[i] }
+            case (.multiply, .elementwise): for i in 0..<count { da[i] += g[i] * y[i] }
+            case (.multiply, .row): for i in 0..<count { da[i] += g[i] * y[i % columns] }
+            case (.multiply, .column): for i in 0..<count { da[i] += g[i] * y[i / columns] }
+            case (.multiply, .scalar):
+                let s = y[0]
+                for i in 0..<count { da[i] += g[i] * s }
+            }
+        }
+        if let db = nodes[b].gradient {
+            let sign: Float = kind == .subtract ? -1 : 1
+            switch (kind, broadcast) {
+            case (.add, .elementwise), (.subtract, .elementwise): for i in 0..<count { db[i] += sign * g[i] }
+            case (.add, .row), (.subtract, .row): for i in 0..<count { db[i % columns] += sign * g[i] }
+            case (.add, .column), (.subtract, .column): for i in 0..<count { db[i / columns] += sign * g[i] }
+            case (.add, .scalar), (.subtract, .scalar): db[0] += sign * total(g, count)
+            case (.multiply, .elementwise): for i in 0..<count { db[i] += g[i] * x[i] }
+            case (.multiply, .row): for i in 0..<count { db[i % columns] += g[i] * x[i] }
+            case (.multiply, .column): for i in 0..<count { db[i / columns] += g[i] * x[i] }
+            case (.multiply, .scalar):
+                var sum: Float = 0
+                for i in 0..<count { sum += g[i] * x[i] }
+                db[0] += sum
+            }
+        }
+    }
+
+    private func propagateUnary(_ g: UnsafeMutablePointer<Float>, _ source: Int, _ kind: UnaryKind, _ node: Node) {
+        guard let dx = nodes[source].gradient else { return }
+        let x = nodes[source].value
+        let y = node.value
+        let count = node.shape.count
+        switch kind {
+        case .relu: for i in 0..<count where x[i] > 0 { dx[i] += g[i] }
+        case .tanh: for i in 0..<count { dx[i] += g[i] * (1 - y[i] * y[i]) }
+        case .sigmoid: for i in 0..<count { dx[i] += g[i] * y[i] * (1 - y[i]) }
+        case .silu:
+            for i in 0..<count {
+                let s = sigmoid(x[i])
+                dx[i] += g[i] * (s + x[i] * s * (1 - s))
+            }
+        case .elu: for i in 0..<count { dx[i] += g[i] * (x[i] > 0 ? 1 : y[i] + 1) }
+        case .softplus: for i in 0..<count { dx[i] += g[i] * sigmoid(x[i]) }
+        case .exp: for i in 0..<count { dx[i] += g[i] * y[i] }
+        case .log: for i in 0..<count { dx[i] += g[i] / x[i] }
+        case .square: for i in 0..<count { dx[i] += 2 * g[i] * x[i] }
+        case .sqrt: for i in 0..<count { dx[i] += g[i] * 0.5 / y[i] }
+        case .abs: for i in 0..<count { dx[i] += x[i] > 0 ? g[i] : x[i] < 0 ? -g[i] : 0 }
+        case .huber(let delta): for i in 0..<count { dx[i] += g[i] * min(max(x[i], -delta), delta) }
+        case .clamp(let lower, let upper): for i in 0..<count where x[i] > lower && x[i] < upper { dx[i] += g[i] }
+        case .affine(let scale, _): for i in 0..<count { dx[i] += g[i] * scale }
+        }
+    }
+
+    private func propagateLayerNorm(
+        _ g: UnsafeMutablePointer<Float>, _ x: Int, _ gain: Int, _ bias: Int,
+        _ statistics: UnsafeMutablePointer<Float>, _ shape: Shape
+    ) {
+        let columns = shape.columns
+        let n = Float(columns)
+        let gamma = nodes[gain].value
+        for row in 0..<shape.rows {
+            let input = nodes[x].value + row * columns
+            let gradient = g + row * columns
+            let (mean, inverse) = (statistics[2 * row], statistics[2 * row + 1])
+            var sumDxhat: Float = 0
+            var sumDxhatXhat: Float = 0
+            for j in 0..<columns {
+                let xhat = (input[j] - mean) * inverse
+                let dxhat = gradient[j] * gamma[j]
+                sumDxhat += dxhat
+                sumDxhatXhat += dxhat * xhat
+                nodes[gain].gradient?[j] += gradient[j] * xhat
+                nodes[bias].gradient?[j] += gradient[j]
+            }
+            if let dx = nodes[x].gradient {
+                for j in 0..<columns {
+                    let xhat = (input[j] - mean) * inverse
+                    let dxhat = gradient[j] * gamma[j]
+                    dx[row * columns + j] += inverse / n * (n * dxhat - sumDxhat - xhat * sumDxhatXhat)
+                }
+            }
+        }
+    }
+
+    private func propagateEnsembleMatmul(_ g: UnsafeMutablePointer<Float>, _ x: Int, _ w: Int, _ shape: Shape) {
+        let (members, batch, outputs) = (shape[0], shape[1], shape[2])
+        let inputs = nodes[w].shape[1]
+        let shared = nodes[x].shape.rank == 2
+        for member in 0..<members {
+            let gm = g + member * batch * outputs
+            let xm = nodes[x].value + (shared ? 0 : member * batch * inputs)
+            let wm = nodes[w].value + member * inputs * outputs
+            if let dx = nodes[x].gradient {
+                BLAS.sgemm(
+                    transposeA: false, transposeB: true, m: batch, n: inputs, k: outputs, a: gm, lda: outputs, b: wm,
+                    ldb: outputs, beta: 1, c: dx + (shared ? 0 : member * batch * inputs), ldc: inputs)
+            }
+            if let dw = nodes[w].gradient {
+                BLAS.sgemm(
+                    transposeA: true, transposeB: false, m: inputs, n: outputs, k: batch, a: xm, lda: inputs, b: gm,
+                    ldb: outputs, beta: 1, c: dw + member * inputs * outputs, ldc: outputs)
+            }
+        }
+    }
+}

@@ -1,0 +1,327 @@
+import Foundation
+
+/// The operations a graph records. Each computes its value now; its derivative is in Graph+Derivatives.swift.
+extension Graph {
+    /// op(A)·op(B) for rank-2 variables, through `cblas_sgemm`.
+    public func matmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, transposeB: Bool = false) -> Variable {
+        precondition(a.shape.rank == 2 && b.shape.rank == 2, "matmul needs rank-2 operands; got \(a.shape), \(b.shape)")
+        let (m, k) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
+        let (k2, n) = transposeB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
+        precondition(k == k2, "matmul: inner dimensions differ, \(a.shape) × \(b.shape)")
+        let result = record(
+            .matmul(a.index, b.index, transposeA: transposeA, transposeB: transposeB), shape: [m, n],
+            needsGradient: needs(a, b))
+        BLAS.sgemm(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: value(a), lda: a.shape[1],
+            b: value(b), ldb: b.shape[1], beta: 0, c: value(result), ldc: n)
+        return result
+    }
+
+    /// a + b, where b has a's shape, is one value per column (bias), or is one value.
+    public func add(_ a: Variable, _ b: Variable) -> Variable { binary(a, b, .add) }
+    /// a − b, broadcasting b as in `add`.
+    public func subtract(_ a: Variable, _ b: Variable) -> Variable { binary(a, b, .subtract) }
+    /// a ⊙ b, broadcasting b as in `add`.
+    public func multiply(_ a: Variable, _ b: Variable) -> Variable { binary(a, b, .multiply) }
+
+    private func binary(_ a: Variable, _ b: Variable, _ kind: BinaryKind) -> Variable {
+        let broadcast: Broadcast
+        if b.shape.count == a.shape.count && (b.shape == a.shape || b.shape.rank <= 1 || a.shape.rank <= 1) {
+            broadcast = .elementwise
+        } else if b.shape.count == a.shape.columns && b.shape.rows == 1 {
+            broadcast = .row
+        } else if b.shape.count == 1 {
+            broadcast = .scalar
+        } else if b.shape.count == a.shape.rows && b.shape.columns == 1 {
+            broadcast = .column
+        } else {
+            preconditionFailure(
+                "cannot combine shapes \(a.shape) and \(b.shape): the second must match the first, "
+                    + "be one row of \(a.shape.columns) values, one column of \(a.shape.rows) values, or one value")
+        }
+        let result = record(.binary(a.index, b.index, kind, broadcast), shape: a.shape, needsGradient: needs(a, b))
+        let x = value(a)
+        let y = value(b)
+        let out = value(result)
+        let count = a.shape.count
+        let columns = a.shape.columns
+        switch (kind, broadcast) {
+        case (.add, .elementwise): for i in 0..<count { out[i] = x[i] + y[i] }
+        case (.subtract, .elementwise): for i in 0..<count { out[i] = x[i] - y[i] }
+        case (.multiply, .elementwise): for i in 0..<count { out[i] = x[i] * y[i] }
+        case (.add, .row):
+            for row in 0..<(count / max(columns, 1)) {
+                let base = row * columns
+                for j in 0..<columns { out[base + j] = x[base + j] + y[j] }
+            }
+        case (.subtract, .row):
+            for row in 0..<(count / max(columns, 1)) {
+                let base = row * columns
+                for j in 0..<columns { out[base + j] = x[base + j] - y[j] }
+            }
+        case (.multiply, .row):
+            for row in 0..<(count / max(columns, 1)) {
+                let base = row * columns
+                for j in 0..<columns { out[base + j] = x[base + j] * y[j] }
+            }
+        case (.add, .column):
+            for row in 0..<(count / max(columns, 1)) {
+                for j in 0..<columns { out[row * columns + j] = x[row * columns + j] + y[row] }
+            }
+        case (.subtract, .column):
+            for row in 0..<(count / max(columns, 1)) {
+                for j in 0..<columns { out[row * columns + j] = x[row * columns + j] - y[row] }
+            }
+        case (.multiply, .column):
+            for row in 0..<(count / max(columns, 1)) {
+                for j in 0..<columns { out[row * columns + j] = x[row * columns + j] * y[row] }
+            }
+        case (.add, .scalar):
+            let s = y[0]
+            for i in 0..<count { out[i] = x[i] + s }
+        case (.subtract, .scalar):
+            let s = y[0]
+            for i in 0..<count { out[i] = x[i] - s }
+        case (.multiply, .scalar):
+            let s = y[0]
+            for i in 0..<count { out[i] = x[i] * s }
+        }
+        return result
+    }
+
+    /// scale·x + shift, elementwise.
+    public func affine(_ x: Variable, scale: Float, shift: Float) -> Variable { unary(x, .affine(scale, shift)) }
+
+    /// An elementwise function of `x`.
+    public func unary(_ x: Variable, _ kind: UnaryKind) -> Variable {
+        let result = record(.unary(x.index, kind), shape: x.shape, needsGradient: needs(x))
+        let input = value(x)
+        let out = value(result)
+        let count = x.shape.count
+        switch kind {
+        case .relu: for i in 0..<count { out[i] = max(input[i], 0) }
+        case .tanh: for i in 0..<count { out[i] = Foundation.tanh(input[i]) }
+        case .sigmoid: for i in 0..<count { out[i] = sigmoid(input[i]) }
+        case .silu: for i in 0..<count { out[i] = input[i] * sigmoid(input[i]) }
+        case .elu: for i in 0..<count { out[i] = input[i] > 0 ? input[i] : Foundation.expm1(input[i]) }
+        case .softplus: for i in 0..<count { out[i] = softplus(input[i]) }
+        case .exp: for i in 0..<count { out[i] = Foundation.exp(input[i]) }
+        case .log: for i in 0..<count { out[i] = Foundation.log(input[i]) }
+        case .square: for i in 0..<count { out[i] = input[i] * input[i] }
+        case .sqrt: for i in 0..<count { out[i] = input[i].squareRoot() }
+        case .abs: for i in 0..<count { out[i] = Swift.abs(input[i]) }
+        case .huber(let delta):
+            for i in 0..<count {
+                let a = Swift.abs(input[i])
+                out[i] = a <= delta ? 0.5 * input[i] * input[i] : delta * (a - 0.5 * delta)
+            }
+        case .clamp(let lower, let upper): for i in 0..<count { out[i] = min(max(input[i], lower), upper) }
+        case .affine(let scale, let shift): for i in 0..<count { out[i] = scale * input[i] + shift }
+        }
+        return result
+    }
+
+    /// The sum of all values, as a scalar.
+    public func sum(_ x: Variable) -> Variable {
+        let result = record(.sum(x.index), shape: .scalar, needsGradient: needs(x))
+        value(result).pointee = total(value(x), x.shape.count)
+        return result
+    }
+
+    /// The mean of all values, as a scalar.
+    public func mean(_ x: Variable) -> Variable {
+        let result = record(.mean(x.index), shape: .scalar, needsGradient: needs(x))
+        value(result).pointee = total(value(x), x.shape.count) / Float(max(x.shape.count, 1))
+        return result
+    }
+
+    /// Row sums: [rows…, n] → [rows…, 1].
+    public func sumAlongLastAxis(_ x: Variable) -> Variable {
+        let result = record(.sumAlongLastAxis(x.index), shape: reducedShape(x.shape), needsGradient: needs(x))
+        let input = value(x)
+        let out = value(result)
+        let columns = x.shape.columns
+        for row in 0..<x.shape.rows { out[row] = total(input + row * columns, columns) }
+        return result
+    }
+
+    /// Row maxima: [rows…, n] → [rows…, 1]; the gradient flows to the (first) largest value of each row.
+    public func maxAlongLastAxis(_ x: Variable) -> Variable {
+        let offset = integers.count
+        let input = value(x)
+        let columns = x.shape.columns
+        for row in 0..<x.shape.rows {
+            let base = input + row * columns
+            var best = 0
+            for j in 1..<max(columns, 1) where base[j] > base[best] { best = j }
+            integers.append(Int32(best))
+        }
+        let result = record(
+            .maxAlongLastAxis(x.index, argmax: offset), shape: reducedShape(x.shape), needsGradient: needs(x))
+        let out = value(result)
+        for row in 0..<x.shape.rows { out[row] = input[row * columns + Int(integers[offset + row])] }
+        return result
+    }
+
+    /// One value per row: `x[row, indices[row]]`, as [rows, 1] (Q(s, a) from a row of Q-values).
+    public func gather(_ x: Variable, indices: UnsafeBufferPointer<Int32>) -> Variable {
+        precondition(x.shape.rank == 2, "gather needs a rank-2 variable; got \(x.shape)")
+        precondition(indices.count == x.shape[0], "gather: \(indices.count) indices for \(x.shape[0]) rows")
+        let offset = integers.count
+        let columns = x.shape[1]
+        for index in indices {
+            precondition(index >= 0 && Int(index) < columns, "gather: index \(index) outside 0..<\(columns)")
+            integers.append(index)
+        }
+        let result = record(.gather(x.index, indices: offset), shape: [x.shape[0], 1], needsGradient: needs(x))
+        let input = value(x)
+        let out = value(result)
+        for row in 0..<x.shape[0] { out[row] = input[row * columns + Int(integers[offset + row])] }
+        return result
+    }
+
+    /// `gather` with indices from an array.
+    public func gather(_ x: Variable, indices: [Int32]) -> Variable {
+        indices.withUnsafeBufferPointer { gather(x, indices: $0) }
+    }
+
+    /// [rows, n₁] and [rows, n₂] side by side: [rows, n₁ + n₂].
+    public func concatColumns(_ a: Variable, _ b: Variable) -> Variable {
+        precondition(
+            a.shape.rank == 2 && b.shape.rank == 2 && a.shape[0] == b.shape[0],
+            "concatColumns needs rank-2 variables with equal rows; got \(a.shape), \(b.shape)")
+        let rows = a.shape[0]
+        let (n1, n2) = (a.shape[1], b.shape[1])
+        let result = record(.concatColumns(a.index, b.index), shape: [rows, n1 + n2], needsGradient: needs(a, b))
+        let out = value(result)
+        for row in 0..<rows {
+            (out + row * (n1 + n2)).update(from: value(a) + row * n1, count: n1)
+            (out + row * (n1 + n2) + n1).update(from: value(b) + row * n2, count: n2)
+        }
+        return result
+    }
+
+    /// Columns `start..<start + count` of a rank-2 variable.
+    public func sliceColumns(_ x: Variable, start: Int, count: Int) -> Variable {
+        precondition(
+            x.shape.rank == 2 && start >= 0 && count >= 0 && start + count <= x.shape[1],
+            "sliceColumns \(start)..<\(start + count) outside \(x.shape)")
+        let rows = x.shape[0]
+        let result = record(.sliceColumns(x.index, start: start), shape: [rows, count], needsGradient: needs(x))
+        for row in 0..<rows {
+            (value(result) + row * count).update(from: value(x) + row * x.shape[1] + start, count: count)
+        }
+        return result
+    }
+
+    /// The same values under another shape of equal count (no copy).
+    public func reshape(_ x: Variable, _ shape: Shape) -> Variable {
+        precondition(shape.count == x.shape.count, "reshape \(x.shape) to \(shape): counts differ")
+        nodes.append(
+            Node(operation: .reshape(x.index), shape: shape, value: value(x), gradient: nil, needsGradient: needs(x)))
+        return Variable(index: nodes.count - 1, shape: shape, graph: self)
+    }
+
+    /// log(softmax) along the last axis, computed stably.
+    public func logSoftmax(_ x: Variable) -> Variable {
+        let result = record(.logSoftmax(x.index), shape: x.shape, needsGradient: needs(x))
+        let columns = x.shape.columns
+        for row in 0..<x.shape.rows {
+            let input = value(x) + row * columns
+            let out = value(result) + row * columns
+            var largest = -Float.infinity
+            for j in 0..<columns { largest = max(largest, input[j]) }
+            var sum: Float = 0
+            for j in 0..<columns { sum += Foundation.exp(input[j] - largest) }
+            let logSum = largest + Foundation.log(sum)
+            for j in 0..<columns { out[j] = input[j] - logSum }
+        }
+        return result
+    }
+
+    /// Layer normalisation over the last axis with a learned gain and bias (each one value per column).
+    public func layerNorm(_ x: Variable, gain: Variable, bias: Variable, epsilon: Float = 1e-5) -> Variable {
+        let columns = x.shape.columns
+        precondition(
+            gain.shape.count == columns && bias.shape.count == columns,
+            "layerNorm: gain and bias need \(columns) values each")
+        let rows = x.shape.rows
+        let statistics = scratch(2 * rows)
+        let result = record(
+            .layerNorm(x.index, gain: gain.index, bias: bias.index, statistics: statistics), shape: x.shape,
+            needsGradient: needs(x) || needs(gain, bias))
+        for row in 0..<rows {
+            let input = value(x) + row * columns
+            let out = value(result) + row * columns
+            let mean = total(input, columns) / Float(columns)
+            var variance: Float = 0
+            for j in 0..<columns { variance += (input[j] - mean) * (input[j] - mean) }
+            let inverse = 1 / (variance / Float(columns) + epsilon).squareRoot()
+            statistics[2 * row] = mean
+            statistics[2 * row + 1] = inverse
+            for j in 0..<columns { out[j] = (input[j] - mean) * inverse * value(gain)[j] + value(bias)[j] }
+        }
+        return result
+    }
+
+    /// E independent products: x [E, B, in] (or [B, in], shared by every member) times w [E, in, out] gives
+    /// [E, B, out] — the ensemble layer of a world model, one BLAS call per member.
+    public func ensembleMatmul(_ x: Variable, _ w: Variable) -> Variable {
+        precondition(w.shape.rank == 3, "ensembleMatmul needs weights [E, in, out]; got \(w.shape)")
+        let (members, inputs, outputs) = (w.shape[0], w.shape[1], w.shape[2])
+        let shared = x.shape.rank == 2
+        precondition(
+            (shared && x.shape[1] == inputs) || (x.shape.rank == 3 && x.shape[0] == members && x.shape[2] == inputs),
+            "ensembleMatmul: input \(x.shape) does not fit weights \(w.shape)")
+        let batch = shared ? x.shape[0] : x.shape[1]
+        let result = record(
+            .ensembleMatmul(x.index, w.index), shape: [members, batch, outputs], needsGradient: needs(x, w))
+        for member in 0..<members {
+            BLAS.sgemm(
+                transposeA: false, transposeB: false, m: batch, n: outputs, k: inputs,
+                a: value(x) + (shared ? 0 : member * batch * inputs), lda: inputs,
+                b: value(w) + member * inputs * outputs, ldb: outputs, beta: 0,
+                c: value(result) + member * batch * outputs, ldc: outputs)
+        }
+        return result
+    }
+
+    /// Adds each member's bias b [E, out] to every row of that member's slice of x [E, B, out].
+    public func ensembleBias(_ x: Variable, _ b: Variable) -> Variable {
+        precondition(x.shape.rank == 3, "ensembleBias needs x [E, B, out]; got \(x.shape)")
+        let (members, batch, outputs) = (x.shape[0], x.shape[1], x.shape[2])
+        precondition(b.shape.count == members * outputs, "ensembleBias: bias \(b.shape) does not fit \(x.shape)")
+        let result = record(.ensembleBias(x.index, b.index), shape: x.shape, needsGradient: needs(x, b))
+        for member in 0..<members {
+            let bias = value(b) + member * outputs
+            for row in 0..<batch {
+                let base = (member * batch + row) * outputs
+                for j in 0..<outputs { value(result)[base + j] = value(x)[base + j] + bias[j] }
+            }
+        }
+        return result
+    }
+
+    private func reducedShape(_ shape: Shape) -> Shape {
+        var dimensions = shape.dimensions
+        if dimensions.isEmpty { return .scalar }
+        dimensions[dimensions.count - 1] = 1
+        return Shape(dimensions)
+    }
+}
+
+@inline(__always) func total(_ values: UnsafePointer<Float>, _ count: Int) -> Float {
+    var sum: Float = 0
+    for i in 0..<count { sum += values[i] }
+    return sum
+}
+
+@inline(__always) func sigmoid(_ x: Float) -> Float {
+    if x >= 0 { return 1 / (1 + Foundation.exp(-x)) }
+    let e = Foundation.exp(x)
+    return e / (1 + e)
+}
+
+@inline(__always) func softplus(_ x: Float) -> Float {
+    max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
+}
