@@ -10,11 +10,12 @@ VENV := .venv
 # Debian packages the build and tests need; installed with apt-get only when absent.
 DEBIAN_PACKAGES := libhdf5-dev libopenblas-dev pkg-config python3 python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-LINT_PATHS := Package.swift Sources Tests
+LINT_PATHS := Package.swift Sources Tests Benchmarks
 # Benchmark targets add themselves here (bench-neural, bench-env, …); `make bench` runs them all.
-BENCH_TARGETS :=
+BENCH_TARGETS := bench-neural
+BENCH_DIR := runs/bench
 
-.PHONY: run test deps venv build lint format bench crash-test clean
+.PHONY: run test deps venv bench-venv build lint format bench bench-neural crash-test clean
 
 run: build
 	@mkdir -p runs
@@ -56,7 +57,23 @@ crash-test: deps
 	LIFELONG_CRASH_TRIALS=$${LIFELONG_CRASH_TRIALS:-500} $(SWIFT) test --filter CrashTests
 
 bench: $(BENCH_TARGETS)
-	@if [ -z "$(BENCH_TARGETS)" ]; then echo "No benchmark targets yet."; fi
+
+bench-venv: venv $(VENV)/.bench-installed
+
+$(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+# Neural against PyTorch, twice: under the build machines' OpenBLAS setting (OPENBLAS_CORETYPE, Haswell when
+# unset) and under the kernel OpenBLAS picks for this CPU, checking that both give the same results.
+bench-neural: deps bench-venv
+	$(SWIFT) build -c release --product NeuralBenchmark
+	@mkdir -p $(BENCH_DIR)
+	OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-Haswell} .build/release/NeuralBenchmark --peer $(VENV)/bin/python \
+	  --write-reference $(BENCH_DIR)/neural-reference.bin | tee $(BENCH_DIR)/neural-default.txt
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .build/release/NeuralBenchmark --peer $(VENV)/bin/python \
+	  --check-reference $(BENCH_DIR)/neural-reference.bin | tee $(BENCH_DIR)/neural-native.txt
+	@echo "summary: $$(tail -n 1 $(BENCH_DIR)/neural-default.txt | sed 's/^summary //') | $$(tail -n 1 $(BENCH_DIR)/neural-native.txt | sed 's/^summary //')"
 
 clean:
 	rm -rf .build $(VENV)

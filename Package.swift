@@ -34,7 +34,9 @@ let package = Package(
         ),
 
         .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: swiftSettings),
-        .target(name: "Neural", dependencies: ["CBLAS", "HDF5"], swiftSettings: swiftSettings),
+        // Vectorised elementwise kernels (exp, sigmoid, SiLU, Adam) that Swift does not vectorise on x86-64.
+        .target(name: "CKernels"),
+        .target(name: "Neural", dependencies: ["CBLAS", "CKernels", "HDF5"], swiftSettings: swiftSettings),
 
         .executableTarget(
             name: "LifelongCLI",
@@ -42,6 +44,14 @@ let package = Package(
                 "HDF5",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Benchmarks (make bench-*): each runs its Python peer in the same run and prints the ratio.
+        .executableTarget(
+            name: "NeuralBenchmark",
+            dependencies: ["Neural", "CBLAS"],
+            path: "Benchmarks/NeuralBenchmark",
             swiftSettings: swiftSettings
         ),
 

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The reverse pass: each operation adds its contribution d(loss)/d(input) = J(input)ᵀ · d(loss)/d(output) to the
@@ -17,13 +18,13 @@ extension Graph {
             propagateUnary(upstream, x, kind, node)
         case .sum(let x):
             guard let dx = nodes[x].gradient else { return }
-            let g = upstream.pointee
-            for i in 0..<nodes[x].shape.count { dx[i] += g }
+            let g = Vector(repeating: upstream.pointee)
+            map8(nodes[x].shape.count, dx, dx) { $0 + g }
         case .mean(let x):
             guard let dx = nodes[x].gradient else { return }
             let count = nodes[x].shape.count
-            let g = upstream.pointee / Float(max(count, 1))
-            for i in 0..<count { dx[i] += g }
+            let g = Vector(repeating: upstream.pointee / Float(max(count, 1)))
+            map8(count, dx, dx) { $0 + g }
         case .sumAlongLastAxis(let x):
             guard let dx = nodes[x].gradient else { return }
             let columns = nodes[x].shape.columns
@@ -70,12 +71,11 @@ extension Graph {
             propagateEnsembleMatmul(upstream, x, w, node.shape)
         case .ensembleBias(let x, let b):
             let (members, batch, outputs) = (node.shape[0], node.shape[1], node.shape[2])
-            if let dx = nodes[x].gradient { for i in 0..<node.shape.count { dx[i] += upstream[i] } }
+            if let dx = nodes[x].gradient { addScaled(node.shape.count, 1, upstream, into: dx) }
             if let db = nodes[b].gradient {
                 for member in 0..<members {
                     for row in 0..<batch {
-                        let base = (member * batch + row) * outputs
-                        for j in 0..<outputs { db[member * outputs + j] += upstream[base + j] }
+                        addScaled(outputs, 1, upstream + (member * batch + row) * outputs, into: db + member * outputs)
                     }
                 }
             }
@@ -128,31 +128,33 @@ extension Graph {
         let columns = shape.columns
         let x = nodes[a].value
         let y = nodes[b].value
+        let rows = count / max(columns, 1)
         if let da = nodes[a].gradient {
             switch (kind, broadcast) {
-            case (.add, _), (.subtract, _): for i in 0..<count { da[i] += g[i] }
-            case (.multiply, .elementwise): for i in 0..<count { da[i] += g[i] * y[i] }
-            case (.multiply, .row): for i in 0..<count { da[i] += g[i] * y[i % columns] }
-            case (.multiply, .column): for i in 0..<count { da[i] += g[i] * y[i / columns] }
-            case (.multiply, .scalar):
-                let s = y[0]
-                for i in 0..<count { da[i] += g[i] * s }
+            case (.add, _), (.subtract, _): addScaled(count, 1, g, into: da)
+            case (.multiply, .elementwise): accumulate8(count, g, y, into: da) { $0 * $1 }
+            case (.multiply, .row):
+                for row in 0..<rows { accumulate8(columns, g + row * columns, y, into: da + row * columns) { $0 * $1 } }
+            case (.multiply, .column):
+                for row in 0..<rows { addScaled(columns, y[row], g + row * columns, into: da + row * columns) }
+            case (.multiply, .scalar): addScaled(count, y[0], g, into: da)
             }
         }
         if let db = nodes[b].gradient {
             let sign: Float = kind == .subtract ? -1 : 1
             switch (kind, broadcast) {
-            case (.add, .elementwise), (.subtract, .elementwise): for i in 0..<count { db[i] += sign * g[i] }
-            case (.add, .row), (.subtract, .row): for i in 0..<count { db[i % columns] += sign * g[i] }
-            case (.add, .column), (.subtract, .column): for i in 0..<count { db[i / columns] += sign * g[i] }
+            case (.add, .elementwise), (.subtract, .elementwise): addScaled(count, sign, g, into: db)
+            case (.add, .row), (.subtract, .row):
+                for row in 0..<rows { addScaled(columns, sign, g + row * columns, into: db) }
+            case (.add, .column), (.subtract, .column):
+                for row in 0..<rows { db[row] += sign * total(g + row * columns, columns) }
             case (.add, .scalar), (.subtract, .scalar): db[0] += sign * total(g, count)
-            case (.multiply, .elementwise): for i in 0..<count { db[i] += g[i] * x[i] }
-            case (.multiply, .row): for i in 0..<count { db[i % columns] += g[i] * x[i] }
-            case (.multiply, .column): for i in 0..<count { db[i / columns] += g[i] * x[i] }
-            case (.multiply, .scalar):
-                var sum: Float = 0
-                for i in 0..<count { sum += g[i] * x[i] }
-                db[0] += sum
+            case (.multiply, .elementwise): accumulate8(count, g, x, into: db) { $0 * $1 }
+            case (.multiply, .row):
+                for row in 0..<rows { accumulate8(columns, g + row * columns, x + row * columns, into: db) { $0 * $1 } }
+            case (.multiply, .column):
+                for row in 0..<rows { db[row] += dot(g + row * columns, x + row * columns, columns) }
+            case (.multiply, .scalar): db[0] += dot(g, x, count)
             }
         }
     }
@@ -163,24 +165,20 @@ extension Graph {
         let y = node.value
         let count = node.shape.count
         switch kind {
-        case .relu: for i in 0..<count where x[i] > 0 { dx[i] += g[i] }
+        case .relu: accumulate8(count, g, x, into: dx) { $0.replacing(with: 0, where: $1 .<= 0) }
         case .tanh: for i in 0..<count { dx[i] += g[i] * (1 - y[i] * y[i]) }
-        case .sigmoid: for i in 0..<count { dx[i] += g[i] * y[i] * (1 - y[i]) }
-        case .silu:
-            for i in 0..<count {
-                let s = sigmoid(x[i])
-                dx[i] += g[i] * (s + x[i] * s * (1 - s))
-            }
+        case .sigmoid: accumulate8(count, g, y, into: dx) { $0 * $1 * (1 - $1) }
+        case .silu: lk_silu_backward(count, g, x, dx)
         case .elu: for i in 0..<count { dx[i] += g[i] * (x[i] > 0 ? 1 : y[i] + 1) }
         case .softplus: for i in 0..<count { dx[i] += g[i] * sigmoid(x[i]) }
-        case .exp: for i in 0..<count { dx[i] += g[i] * y[i] }
+        case .exp: accumulate8(count, g, y, into: dx) { $0 * $1 }
         case .log: for i in 0..<count { dx[i] += g[i] / x[i] }
-        case .square: for i in 0..<count { dx[i] += 2 * g[i] * x[i] }
+        case .square: accumulate8(count, g, x, into: dx) { 2 * $0 * $1 }
         case .sqrt: for i in 0..<count { dx[i] += g[i] * 0.5 / y[i] }
         case .abs: for i in 0..<count { dx[i] += x[i] > 0 ? g[i] : x[i] < 0 ? -g[i] : 0 }
         case .huber(let delta): for i in 0..<count { dx[i] += g[i] * min(max(x[i], -delta), delta) }
         case .clamp(let lower, let upper): for i in 0..<count where x[i] > lower && x[i] < upper { dx[i] += g[i] }
-        case .affine(let scale, _): for i in 0..<count { dx[i] += g[i] * scale }
+        case .affine(let scale, _): addScaled(count, scale, g, into: dx)
         }
     }
 

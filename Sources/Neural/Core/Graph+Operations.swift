@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The operations a graph records. Each computes its value now; its derivative is in Graph+Derivatives.swift.
@@ -45,46 +46,33 @@ extension Graph {
         let out = value(result)
         let count = a.shape.count
         let columns = a.shape.columns
-        switch (kind, broadcast) {
-        case (.add, .elementwise): for i in 0..<count { out[i] = x[i] + y[i] }
-        case (.subtract, .elementwise): for i in 0..<count { out[i] = x[i] - y[i] }
-        case (.multiply, .elementwise): for i in 0..<count { out[i] = x[i] * y[i] }
-        case (.add, .row):
+        switch broadcast {
+        case .elementwise:
+            switch kind {
+            case .add: zip8(count, x, y, out) { $0 + $1 }
+            case .subtract: zip8(count, x, y, out) { $0 - $1 }
+            case .multiply: zip8(count, x, y, out) { $0 * $1 }
+            }
+        case .row:
             for row in 0..<(count / max(columns, 1)) {
                 let base = row * columns
-                for j in 0..<columns { out[base + j] = x[base + j] + y[j] }
+                switch kind {
+                case .add: zip8(columns, x + base, y, out + base) { $0 + $1 }
+                case .subtract: zip8(columns, x + base, y, out + base) { $0 - $1 }
+                case .multiply: zip8(columns, x + base, y, out + base) { $0 * $1 }
+                }
             }
-        case (.subtract, .row):
-            for row in 0..<(count / max(columns, 1)) {
-                let base = row * columns
-                for j in 0..<columns { out[base + j] = x[base + j] - y[j] }
+        case .column, .scalar:
+            for row in 0..<(broadcast == .scalar ? 1 : count / max(columns, 1)) {
+                let length = broadcast == .scalar ? count : columns
+                let base = row * length
+                let s = Vector(repeating: y[row])
+                switch kind {
+                case .add: map8(length, x + base, out + base) { $0 + s }
+                case .subtract: map8(length, x + base, out + base) { $0 - s }
+                case .multiply: map8(length, x + base, out + base) { $0 * s }
+                }
             }
-        case (.multiply, .row):
-            for row in 0..<(count / max(columns, 1)) {
-                let base = row * columns
-                for j in 0..<columns { out[base + j] = x[base + j] * y[j] }
-            }
-        case (.add, .column):
-            for row in 0..<(count / max(columns, 1)) {
-                for j in 0..<columns { out[row * columns + j] = x[row * columns + j] + y[row] }
-            }
-        case (.subtract, .column):
-            for row in 0..<(count / max(columns, 1)) {
-                for j in 0..<columns { out[row * columns + j] = x[row * columns + j] - y[row] }
-            }
-        case (.multiply, .column):
-            for row in 0..<(count / max(columns, 1)) {
-                for j in 0..<columns { out[row * columns + j] = x[row * columns + j] * y[row] }
-            }
-        case (.add, .scalar):
-            let s = y[0]
-            for i in 0..<count { out[i] = x[i] + s }
-        case (.subtract, .scalar):
-            let s = y[0]
-            for i in 0..<count { out[i] = x[i] - s }
-        case (.multiply, .scalar):
-            let s = y[0]
-            for i in 0..<count { out[i] = x[i] * s }
         }
         return result
     }
@@ -99,15 +87,15 @@ extension Graph {
         let out = value(result)
         let count = x.shape.count
         switch kind {
-        case .relu: for i in 0..<count { out[i] = max(input[i], 0) }
+        case .relu: map8(count, input, out) { $0.replacing(with: 0, where: $0 .< 0) }
         case .tanh: for i in 0..<count { out[i] = Foundation.tanh(input[i]) }
-        case .sigmoid: for i in 0..<count { out[i] = sigmoid(input[i]) }
-        case .silu: for i in 0..<count { out[i] = input[i] * sigmoid(input[i]) }
+        case .sigmoid: lk_sigmoid(count, input, out)
+        case .silu: lk_silu(count, input, out)
         case .elu: for i in 0..<count { out[i] = input[i] > 0 ? input[i] : Foundation.expm1(input[i]) }
         case .softplus: for i in 0..<count { out[i] = softplus(input[i]) }
-        case .exp: for i in 0..<count { out[i] = Foundation.exp(input[i]) }
+        case .exp: lk_exp(count, input, out)
         case .log: for i in 0..<count { out[i] = Foundation.log(input[i]) }
-        case .square: for i in 0..<count { out[i] = input[i] * input[i] }
+        case .square: map8(count, input, out) { $0 * $0 }
         case .sqrt: for i in 0..<count { out[i] = input[i].squareRoot() }
         case .abs: for i in 0..<count { out[i] = Swift.abs(input[i]) }
         case .huber(let delta):
@@ -116,7 +104,7 @@ extension Graph {
                 out[i] = a <= delta ? 0.5 * input[i] * input[i] : delta * (a - 0.5 * delta)
             }
         case .clamp(let lower, let upper): for i in 0..<count { out[i] = min(max(input[i], lower), upper) }
-        case .affine(let scale, let shift): for i in 0..<count { out[i] = scale * input[i] + shift }
+        case .affine(let scale, let shift): map8(count, input, out) { $0 * scale + shift }
         }
         return result
     }
@@ -296,7 +284,7 @@ extension Graph {
             let bias = value(b) + member * outputs
             for row in 0..<batch {
                 let base = (member * batch + row) * outputs
-                for j in 0..<outputs { value(result)[base + j] = value(x)[base + j] + bias[j] }
+                zip8(outputs, value(x) + base, bias, value(result) + base) { $0 + $1 }
             }
         }
         return result
@@ -313,6 +301,12 @@ extension Graph {
 @inline(__always) func total(_ values: UnsafePointer<Float>, _ count: Int) -> Float {
     var sum: Float = 0
     for i in 0..<count { sum += values[i] }
+    return sum
+}
+
+@inline(__always) func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+    var sum: Float = 0
+    for i in 0..<count { sum += a[i] * b[i] }
     return sum
 }
 

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Adam (Kingma & Ba), with PyTorch's defaults and update rule; `weightDecay: .decoupled(λ)` makes it AdamW.
@@ -58,7 +59,6 @@ public final class Adam: Optimizer {
         let correction2 = 1 - pow(beta2, Float(stepCount))
         let stepSize = learningRate / correction1
         let inverseRoot2 = 1 / correction2.squareRoot()
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
         var l2: Float = 0
         switch weightDecay {
         case .none: break
@@ -67,15 +67,9 @@ public final class Adam: Optimizer {
             let shrink = 1 - learningRate * lambda
             for i in 0..<count { theta[i] *= shrink }
         }
-        let m = firstMoment.pointer
-        let v = secondMoment.pointer
-        for i in 0..<count {
-            let gradient = g[i] + l2 * theta[i]
-            m[i] = b1 * m[i] + (1 - b1) * gradient
-            v[i] = b2 * v[i] + (1 - b2) * gradient * gradient
-            theta[i] -= stepSize * m[i] / (v[i].squareRoot() * inverseRoot2 + eps)
-            g[i] = 0
-        }
+        lk_adam(
+            count, theta, g, firstMoment.pointer, secondMoment.pointer, beta1, beta2, stepSize, inverseRoot2, epsilon,
+            l2)
     }
 
     public var stateBuffers: [(name: String, values: UnsafeMutableBufferPointer<Float>)] {

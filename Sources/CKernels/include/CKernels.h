@@ -1,0 +1,26 @@
+// Elementwise kernels for Neural that Swift 6.3 does not vectorise on x86-64: its SIMD squareRoot() and
+// min/max lower to scalar instructions (measured: 1.4 ns per value against well under 0.2 here). Written with
+// clang vector extensions, eight values at a time, with a scalar-padded tail. No allocation, no globals.
+#ifndef LIFELONG_CKERNELS_H
+#define LIFELONG_CKERNELS_H
+
+#include <stddef.h>
+
+/// y = exp(x), |relative error| < 4e-7 on [-87, 88]; inputs are clamped to [-87.3, 88.3], so the result
+/// saturates near 2e38 instead of overflowing.
+void lk_exp(ptrdiff_t count, const float *x, float *y);
+/// y = 1 / (1 + exp(-x)).
+void lk_sigmoid(ptrdiff_t count, const float *x, float *y);
+/// y = x * sigmoid(x) (SiLU / swish).
+void lk_silu(ptrdiff_t count, const float *x, float *y);
+/// dx += g * d/dx[x * sigmoid(x)].
+void lk_silu_backward(ptrdiff_t count, const float *g, const float *x, float *dx);
+
+/// One Adam update, PyTorch's rule, then zeroes the gradient:
+/// g' = g + l2*theta; m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'^2;
+/// theta -= step_size * m / (sqrt(v) * inverse_root_correction2 + eps).
+void lk_adam(
+    ptrdiff_t count, float *theta, float *gradient, float *m, float *v, float b1, float b2, float step_size,
+    float inverse_root_correction2, float eps, float l2);
+
+#endif

@@ -1,0 +1,135 @@
+#include "CKernels.h"
+
+#include <string.h>
+
+// Each kernel is compiled twice: 4-wide for baseline x86-64 (SSE2) and 8-wide for CPUs with AVX2 and FMA,
+// chosen once at run time. KERNEL_BODIES expands to the vector helpers and kernels for one vector type.
+
+typedef float f4 __attribute__((ext_vector_type(4)));
+typedef int i4 __attribute__((ext_vector_type(4)));
+typedef float f8 __attribute__((ext_vector_type(8)));
+typedef int i8 __attribute__((ext_vector_type(8)));
+
+#define KERNEL_BODIES(SUFFIX, ATTRIBUTES, F, I, WIDTH)                                                          \
+    /* Loads count <= WIDTH values; a partial vector is zero-padded. */                                       \
+    static inline __attribute__((always_inline)) ATTRIBUTES F load_##SUFFIX(const float *p, ptrdiff_t count) { \
+        F v;                                                                                                    \
+        if (count == WIDTH) {                                                                                   \
+            memcpy(&v, p, sizeof v);                                                                            \
+            return v;                                                                                           \
+        }                                                                                                       \
+        float buffer[WIDTH] = {0};                                                                              \
+        memcpy(buffer, p, (size_t)count * sizeof(float));                                                       \
+        memcpy(&v, buffer, sizeof v);                                                                           \
+        return v;                                                                                               \
+    }                                                                                                           \
+    static inline __attribute__((always_inline)) ATTRIBUTES void store_##SUFFIX(float *p, F v, ptrdiff_t count) {\
+        if (count == WIDTH) {                                                                                   \
+            memcpy(p, &v, sizeof v);                                                                            \
+            return;                                                                                             \
+        }                                                                                                       \
+        float buffer[WIDTH];                                                                                    \
+        memcpy(buffer, &v, sizeof v);                                                                           \
+        memcpy(p, buffer, (size_t)count * sizeof(float));                                                       \
+    }                                                                                                           \
+    /* exp(x) = 2^n exp(r), x = n ln2 + r, |r| <= ln2/2; exp(r) by Cephes' degree-6 polynomial. */              \
+    static inline ATTRIBUTES F exp_##SUFFIX(F x) {                                                              \
+        /* Clamped so that n stays within the normal exponents (-126 ... 127). */                          \
+        x = __builtin_elementwise_min(__builtin_elementwise_max(x, (F)(-87.3f)), (F)(88.3f));                  \
+        const F magic = (F)(12582912.0f); /* 1.5 * 2^23: adding it rounds to an integer in the low bits */      \
+        F shifted = x * 1.44269504088896341f + magic;                                                           \
+        F n = shifted - magic;                                                                                  \
+        F r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-6f;                                        \
+        F p = (F)(1.9875691500e-4f);                                                                            \
+        p = p * r + 1.3981999507e-3f;                                                                           \
+        p = p * r + 8.3334519073e-3f;                                                                           \
+        p = p * r + 4.1665795894e-2f;                                                                           \
+        p = p * r + 1.6666665459e-1f;                                                                           \
+        p = p * r + 5.0000001201e-1f;                                                                           \
+        F er = (p * r * r + r) + 1.0f;                                                                          \
+        I exponent = (I)shifted - (I)magic;                                                                     \
+        return er * (F)((exponent + 127) << 23);                                                                \
+    }                                                                                                           \
+    static inline ATTRIBUTES F sigmoid_##SUFFIX(F x) { return 1.0f / (1.0f + exp_##SUFFIX(-x)); }             \
+    static ATTRIBUTES void map_exp_##SUFFIX(ptrdiff_t count, const float *x, float *y) {                        \
+        for (ptrdiff_t i = 0; i < count; i += WIDTH) {                                                          \
+            const ptrdiff_t n = count - i >= WIDTH ? WIDTH : count - i;                                         \
+            store_##SUFFIX(y + i, exp_##SUFFIX(load_##SUFFIX(x + i, n)), n);                                    \
+        }                                                                                                       \
+    }                                                                                                           \
+    static ATTRIBUTES void map_sigmoid_##SUFFIX(ptrdiff_t count, const float *x, float *y) {                    \
+        for (ptrdiff_t i = 0; i < count; i += WIDTH) {                                                          \
+            const ptrdiff_t n = count - i >= WIDTH ? WIDTH : count - i;                                         \
+            store_##SUFFIX(y + i, sigmoid_##SUFFIX(load_##SUFFIX(x + i, n)), n);                                \
+        }                                                                                                       \
+    }                                                                                                           \
+    static ATTRIBUTES void map_silu_##SUFFIX(ptrdiff_t count, const float *x, float *y) {                       \
+        for (ptrdiff_t i = 0; i < count; i += WIDTH) {                                                          \
+            const ptrdiff_t n = count - i >= WIDTH ? WIDTH : count - i;                                         \
+            F v = load_##SUFFIX(x + i, n);                                                                      \
+            store_##SUFFIX(y + i, v * sigmoid_##SUFFIX(v), n);                                                  \
+        }                                                                                                       \
+    }                                                                                                           \
+    static ATTRIBUTES void silu_backward_##SUFFIX(ptrdiff_t count, const float *g, const float *x, float *dx) { \
+        for (ptrdiff_t i = 0; i < count; i += WIDTH) {                                                          \
+            const ptrdiff_t n = count - i >= WIDTH ? WIDTH : count - i;                                         \
+            F v = load_##SUFFIX(x + i, n);                                                                      \
+            F s = sigmoid_##SUFFIX(v);                                                                          \
+            F sum = load_##SUFFIX(dx + i, n) + load_##SUFFIX(g + i, n) * (s + v * s * (1.0f - s));             \
+            store_##SUFFIX(dx + i, sum, n);                                                                     \
+        }                                                                                                       \
+    }                                                                                                           \
+    static ATTRIBUTES void adam_##SUFFIX(                                                                      \
+        ptrdiff_t count, float *theta, float *gradient, float *m, float *v, float b1, float b2, float step_size, \
+        float inverse_root_correction2, float eps, float l2) {                                                  \
+        for (ptrdiff_t i = 0; i < count; i += WIDTH) {                                                          \
+            const ptrdiff_t n = count - i >= WIDTH ? WIDTH : count - i;                                         \
+            F weights = load_##SUFFIX(theta + i, n);                                                            \
+            F g = load_##SUFFIX(gradient + i, n) + l2 * weights;                                                \
+            F mean = b1 * load_##SUFFIX(m + i, n) + (1.0f - b1) * g;                                            \
+            F square = b2 * load_##SUFFIX(v + i, n) + (1.0f - b2) * g * g;                                      \
+            store_##SUFFIX(m + i, mean, n);                                                                     \
+            store_##SUFFIX(v + i, square, n);                                                                   \
+            F root = __builtin_elementwise_sqrt(square);                                                        \
+            store_##SUFFIX(theta + i, weights - step_size * mean / (root * inverse_root_correction2 + eps), n); \
+            store_##SUFFIX(gradient + i, (F)(0.0f), n);                                                         \
+        }                                                                                                       \
+    }
+
+KERNEL_BODIES(sse, , f4, i4, 4)
+KERNEL_BODIES(avx2, __attribute__((target("avx2,fma"))), f8, i8, 8)
+
+/// Whether this CPU runs the AVX2 + FMA versions (decided once; a racy first call computes the same value).
+static int use_avx2(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return cached;
+}
+
+void lk_exp(ptrdiff_t count, const float *x, float *y) {
+    if (use_avx2()) map_exp_avx2(count, x, y); else map_exp_sse(count, x, y);
+}
+
+void lk_sigmoid(ptrdiff_t count, const float *x, float *y) {
+    if (use_avx2()) map_sigmoid_avx2(count, x, y); else map_sigmoid_sse(count, x, y);
+}
+
+void lk_silu(ptrdiff_t count, const float *x, float *y) {
+    if (use_avx2()) map_silu_avx2(count, x, y); else map_silu_sse(count, x, y);
+}
+
+void lk_silu_backward(ptrdiff_t count, const float *g, const float *x, float *dx) {
+    if (use_avx2()) silu_backward_avx2(count, g, x, dx); else silu_backward_sse(count, g, x, dx);
+}
+
+void lk_adam(
+    ptrdiff_t count, float *theta, float *gradient, float *m, float *v, float b1, float b2, float step_size,
+    float inverse_root_correction2, float eps, float l2) {
+    if (use_avx2())
+        adam_avx2(count, theta, gradient, m, v, b1, b2, step_size, inverse_root_correction2, eps, l2);
+    else
+        adam_sse(count, theta, gradient, m, v, b1, b2, step_size, inverse_root_correction2, eps, l2);
+}
