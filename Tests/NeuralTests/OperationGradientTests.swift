@@ -153,3 +153,12 @@ struct LossAndLayerGradientTests {
         }
     }
 }
+
+@Suite("Non-differentiable helpers")
+struct HelperTests {
+    @Test func argmaxPicksTheFirstLargestColumnOfEachRow() {
+        let graph = Graph()
+        let q = graph.input(Tensor(shape: [3, 3], scalars: [1, 5, 2, 7, 7, 0, -3, -1, -2]))
+        #expect(graph.argmax(q) == [1, 0, 1])
+    }
+}

@@ -319,3 +319,27 @@ extension Graph {
 @inline(__always) func softplus(_ x: Float) -> Float {
     max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
 }
+
+extension Graph {
+    /// The column of the largest value in each row of `x` (the first on ties): greedy actions from Q-values.
+    /// Not differentiable; writes into `indices`, which must hold one entry per row.
+    public func argmax(_ x: Variable, into indices: UnsafeMutableBufferPointer<Int32>) {
+        let columns = x.shape.columns
+        precondition(indices.count == x.shape.rows, "argmax: \(indices.count) slots for \(x.shape.rows) rows")
+        let input = value(x)
+        for row in 0..<x.shape.rows {
+            let base = input + row * columns
+            var best = 0
+            for j in 1..<max(columns, 1) where base[j] > base[best] { best = j }
+            indices[row] = Int32(best)
+        }
+    }
+
+    /// `argmax(_:into:)` returning a new array.
+    public func argmax(_ x: Variable) -> [Int32] {
+        [Int32](unsafeUninitializedCapacity: x.shape.rows) { buffer, count in
+            argmax(x, into: buffer)
+            count = x.shape.rows
+        }
+    }
+}
