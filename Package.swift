@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "lifelong", targets: ["LifelongCLI"]),
         .library(name: "HDF5", targets: ["HDF5"]),
         .library(name: "Neural", targets: ["Neural"]),
+        .library(name: "Environments", targets: ["Environments"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -34,14 +35,18 @@ let package = Package(
         ),
 
         .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: swiftSettings),
+        .target(name: "Randomness", swiftSettings: swiftSettings),
         // Vectorised elementwise kernels (exp, sigmoid, SiLU, Adam) that Swift does not vectorise on x86-64.
         .target(name: "CKernels"),
-        .target(name: "Neural", dependencies: ["CBLAS", "CKernels", "HDF5"], swiftSettings: swiftSettings),
+        .target(
+            name: "Neural", dependencies: ["CBLAS", "CKernels", "HDF5", "Randomness"], swiftSettings: swiftSettings),
+        .target(name: "Environments", dependencies: ["Randomness"], swiftSettings: swiftSettings),
 
         .executableTarget(
             name: "LifelongCLI",
             dependencies: [
                 "HDF5",
+                "Environments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -76,6 +81,11 @@ let package = Package(
         .testTarget(
             name: "NeuralTests",
             dependencies: ["Neural", "HDF5", "LifelongTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EnvironmentsTests",
+            dependencies: ["Environments", "LifelongTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

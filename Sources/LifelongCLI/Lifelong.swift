@@ -12,7 +12,7 @@ struct Lifelong: ParsableCommand {
         commandName: "lifelong",
         abstract: "Model-based and memory-based continual reinforcement learning.",
         version: version,
-        subcommands: [Smoke.self]
+        subcommands: [Smoke.self, EnvironmentCommand.self]
     )
 
     static func main() {

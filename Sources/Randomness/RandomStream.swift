@@ -1,6 +1,7 @@
 import Foundation
 
 /// A seeded stream of random numbers (xoshiro256**), one per component, derived from the run seed.
+/// Every random draw in Lifelong comes from one of these; nothing uses a global or time-based generator.
 ///
 /// Streams are split by name, so adding a component never shifts another component's numbers, and the whole
 /// state is four integers that checkpoints save and restore exactly.
