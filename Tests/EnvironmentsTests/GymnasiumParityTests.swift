@@ -10,8 +10,13 @@ struct GymnasiumParityTests {
     struct Case: Encodable {
         var env: String
         var params: [String: ParameterJSON]
-        var initial_state: [Double]
+        var initialState: [Double]
         var actions: [Double]
+
+        enum CodingKeys: String, CodingKey {
+            case env, params, actions
+            case initialState = "initial_state"
+        }
     }
 
     /// A parameter value as JSON.
@@ -55,9 +60,9 @@ struct GymnasiumParityTests {
 
     static let cases: [Case] = [
         Case(
-            env: "CartPole-v1", params: [:], initial_state: [0.01, -0.02, 0.03, 0.04],
+            env: "CartPole-v1", params: [:], initialState: [0.01, -0.02, 0.03, 0.04],
             actions: randomActions(600, seed: 1, discrete: 2)),
-        Case(env: "CartPole-v1", params: [:], initial_state: [0, 0, 0, 0], actions: [Double](repeating: 1, count: 60)),
+        Case(env: "CartPole-v1", params: [:], initialState: [0, 0, 0, 0], actions: [Double](repeating: 1, count: 60)),
         Case(
             env: "CartPole-v1",
             params: [
@@ -65,46 +70,46 @@ struct GymnasiumParityTests {
                 "kinematics_integrator": .string("semi-implicit"), "sutton_barto_reward": .bool(true),
                 "max_episode_steps": .number(30),
             ],
-            initial_state: [0.1, 0.2, -0.05, 0.1], actions: randomActions(100, seed: 2, discrete: 2)),
+            initialState: [0.1, 0.2, -0.05, 0.1], actions: randomActions(100, seed: 2, discrete: 2)),
         Case(
-            env: "CartPoleContinuous-v0", params: [:], initial_state: [0.02, 0, -0.01, 0],
+            env: "CartPoleContinuous-v0", params: [:], initialState: [0.02, 0, -0.01, 0],
             actions: randomActions(300, seed: 3, range: -1.2...1.2)),
         Case(
-            env: "MountainCar-v0", params: [:], initial_state: [-0.5, 0],
+            env: "MountainCar-v0", params: [:], initialState: [-0.5, 0],
             actions: randomActions(250, seed: 4, discrete: 3)),
         Case(
-            env: "MountainCar-v0", params: [:], initial_state: [0.4, 0.05], actions: [Double](repeating: 2, count: 20)),
+            env: "MountainCar-v0", params: [:], initialState: [0.4, 0.05], actions: [Double](repeating: 2, count: 20)),
         Case(
             env: "MountainCar-v0", params: ["gravity": .number(0.003), "force": .number(0.0015)],
-            initial_state: [-1.1, -0.06], actions: randomActions(250, seed: 5, discrete: 3)),
+            initialState: [-1.1, -0.06], actions: randomActions(250, seed: 5, discrete: 3)),
         Case(
-            env: "MountainCarContinuous-v0", params: [:], initial_state: [-0.55, 0],
+            env: "MountainCarContinuous-v0", params: [:], initialState: [-0.55, 0],
             actions: randomActions(1100, seed: 6, range: -1.5...1.5)),
         Case(
-            env: "MountainCarContinuous-v0", params: [:], initial_state: [0.3, 0.06],
+            env: "MountainCarContinuous-v0", params: [:], initialState: [0.3, 0.06],
             actions: [Double](repeating: 1, count: 30)),
         Case(
             env: "MountainCarContinuous-v0", params: ["power": .number(0.002), "goal_position": .number(0.4)],
-            initial_state: [-1.15, -0.07], actions: randomActions(400, seed: 7)),
+            initialState: [-1.15, -0.07], actions: randomActions(400, seed: 7)),
         Case(
-            env: "Acrobot-v1", params: [:], initial_state: [0.05, -0.03, 0.02, 0.01],
+            env: "Acrobot-v1", params: [:], initialState: [0.05, -0.03, 0.02, 0.01],
             actions: randomActions(600, seed: 8, discrete: 3)),
         Case(
             env: "Acrobot-v1",
             params: ["link_mass_1": .number(1.5), "link_length_1": .number(0.8), "book_or_nips": .string("nips")],
-            initial_state: [3.0, -2.0, 1, -3], actions: randomActions(600, seed: 9, discrete: 3)),
+            initialState: [3.0, -2.0, 1, -3], actions: randomActions(600, seed: 9, discrete: 3)),
         Case(
-            env: "Pendulum-v1", params: [:], initial_state: [3.0, -0.5],
+            env: "Pendulum-v1", params: [:], initialState: [3.0, -0.5],
             actions: randomActions(250, seed: 10, range: -3...3)),
         Case(
             env: "Pendulum-v1", params: ["g": .number(9.81), "m": .number(1.2), "l": .number(0.9)],
-            initial_state: [-1.0, 7.5], actions: randomActions(250, seed: 11, range: -2.5...2.5)),
+            initialState: [-1.0, 7.5], actions: randomActions(250, seed: 11, range: -2.5...2.5)),
     ]
 
     /// Our side of a case, in the oracle's form.
     static func rollout(_ testCase: Case) throws -> [Step] {
         let env = try EnvironmentRegistry.make(testCase.env, parameters: testCase.params.mapValues(\.value))
-        try env.setState(testCase.initial_state)
+        try env.setState(testCase.initialState)
         var steps: [Step] = []
         for action in testCase.actions {
             let (observation, outcome) =
@@ -134,7 +139,7 @@ struct GymnasiumParityTests {
         for (testCase, line) in zip(Self.cases, lines) {
             let expected = try JSONDecoder().decode([Step].self, from: Data(line.utf8))
             let actual = try Self.rollout(testCase)
-            let label = "\(testCase.env) \(testCase.params.keys.sorted()) from \(testCase.initial_state)"
+            let label = "\(testCase.env) \(testCase.params.keys.sorted()) from \(testCase.initialState)"
             #expect(actual.count == expected.count, "\(label): \(actual.count) steps, Gymnasium \(expected.count)")
             for (index, (mine, theirs)) in zip(actual, expected).enumerated() {
                 let observationsMatch = zip(mine.obs, theirs.obs).allSatisfy { abs($0 - $1) <= 1e-6 * abs($1) + 1e-12 }
