@@ -12,10 +12,10 @@ DEBIAN_PACKAGES := libhdf5-dev libopenblas-dev pkg-config python3 python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LINT_PATHS := Package.swift Sources Tests Benchmarks
 # Benchmark targets add themselves here (bench-neural, bench-env, …); `make bench` runs them all.
-BENCH_TARGETS := bench-neural
+BENCH_TARGETS := bench-neural bench-env
 BENCH_DIR := runs/bench
 
-.PHONY: run test deps venv bench-venv build lint format bench bench-neural crash-test clean
+.PHONY: run test deps venv bench-venv build lint format bench bench-neural bench-env crash-test clean
 
 run: build
 	@mkdir -p runs
@@ -63,6 +63,12 @@ bench-venv: venv $(VENV)/.bench-installed
 $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
 	touch $@
+
+# Built-in environments against Gymnasium (already in the test venv) on the same random actions.
+bench-env: deps venv
+	$(SWIFT) build -c release --product EnvironmentBenchmark
+	@mkdir -p $(BENCH_DIR)
+	.build/release/EnvironmentBenchmark --peer $(VENV)/bin/python | tee $(BENCH_DIR)/environments.txt
 
 # Neural against PyTorch, twice: under the build machines' OpenBLAS setting (OPENBLAS_CORETYPE, Haswell when
 # unset) and under the kernel OpenBLAS picks for this CPU, checking that both give the same results.

@@ -60,6 +60,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "EnvironmentBenchmark",
+            dependencies: ["Environments", "Randomness"],
+            path: "Benchmarks/EnvironmentBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
         // Test support and test-only tools.
         .target(
             name: "LifelongTestSupport",

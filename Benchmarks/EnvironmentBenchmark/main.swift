@@ -1,0 +1,116 @@
+// make bench-env: steps per second of each built-in environment against Gymnasium's Python environment on the
+// same random actions, in the same run; vector stepping against Gymnasium's vectorised CartPole.
+//
+// usage: EnvironmentBenchmark [--peer PYTHON] [--quick]
+import Environments
+import Foundation
+import Randomness
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let quick = arguments.contains("--quick")
+let peer = arguments.firstIndex(of: "--peer").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+
+func now() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
+/// Median steps per second over `samples` runs of `steps` steps.
+func stepsPerSecond(samples: Int = 5, steps: Int, _ run: (Int) -> Void) -> Double {
+    run(min(steps, 1000))
+    var rates: [Double] = []
+    for _ in 0..<samples {
+        let start = now()
+        run(steps)
+        rates.append(Double(steps) / (now() - start))
+    }
+    return rates.sorted()[samples / 2]
+}
+
+/// Random actions shared with the peer: the same generator, seed and count (cycled).
+func actions(for env: any Environment, count: Int = 4096) -> (discrete: [Int], continuous: [Float]) {
+    var random = RandomStream(seed: 1)
+    switch env.actionSpace {
+    case .discrete(let n): return ((0..<count).map { _ in Int(random.next() % UInt64(n)) }, [])
+    case .box(let low, let high, _): return ([], (0..<count).map { _ in random.uniform(low[0], high[0]) })
+    case .multiDiscrete: return ([], [])
+    }
+}
+
+var ours: [String: Double] = [:]
+let steps = quick ? 100_000 : 1_000_000
+for specification in EnvironmentRegistry.specifications {
+    let env = try EnvironmentRegistry.make(specification.id)
+    let (discrete, continuous) = actions(for: env)
+    var observation = [Float](repeating: 0, count: env.observationSpace.flatCount)
+    observation.withUnsafeMutableBufferPointer { buffer in
+        env.reset(seed: 0, observation: buffer)
+        ours[specification.id] = stepsPerSecond(steps: steps) { count in
+            continuous.withUnsafeBufferPointer { values in
+                for step in 0..<count {
+                    let index = step & 4095
+                    let outcome =
+                        discrete.isEmpty
+                        ? env.step(.continuous(UnsafeBufferPointer(rebasing: values[index..<(index + 1)])), observation: buffer)
+                        : env.step(.discrete(discrete[index]), observation: buffer)
+                    if outcome.terminated || outcome.truncated { env.reset(seed: nil, observation: buffer) }
+                }
+            }
+        }
+    }
+}
+
+let copies = 64
+let vector = try VectorEnvironment(count: copies, seed: 0) { try EnvironmentRegistry.make("CartPole-v1") }
+vector.reset()
+var random = RandomStream(seed: 2)
+let vectorActions = (0..<64).map { _ in (0..<copies).map { _ in Int(random.next() % 2) } }
+let vectorRate = stepsPerSecond(steps: quick ? 2_000 : 20_000) { count in
+    for step in 0..<count { vector.step(discrete: vectorActions[step & 63]) }
+} * Double(copies)
+
+var theirs: [String: Double] = [:]
+var peerVersion = "not run"
+if let peer {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: peer)
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("peers/environments_gymnasium.py").path
+    process.arguments = [script] + (quick ? ["--quick"] : [])
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0, let report = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+        let rates = report["steps_per_second"] as? [String: Double]
+    else {
+        FileHandle.standardError.write(Data("the Gymnasium peer failed\n".utf8))
+        exit(1)
+    }
+    theirs = rates
+    peerVersion = "Gymnasium \(report["version"] as? String ?? "?") (gym.make, env checker off), NumPy \(report["numpy"] as? String ?? "?")"
+}
+
+print("Environment benchmark — one core, random actions, reset on episode end; peer: \(peerVersion)")
+print("environment | Lifelong steps/s | Gymnasium steps/s | ratio | Lifelong ns/step")
+var summary: [String] = []
+for specification in EnvironmentRegistry.specifications {
+    let mine = ours[specification.id]!
+    var row = [specification.id, String(format: "%.3g", mine), "-", "-", String(format: "%.0f", 1e9 / mine)]
+    if let other = theirs[specification.id] {
+        row[2] = String(format: "%.3g", other)
+        row[3] = String(format: "%.0f×", mine / other)
+        summary.append(String(format: "%@ %.0f×", specification.id, mine / other))
+    }
+    print(row.joined(separator: " | "))
+}
+var vectorRow = ["CartPole-v1 × \(copies) (vector)", String(format: "%.3g", vectorRate), "-", "-", String(format: "%.0f", 1e9 / vectorRate)]
+if let other = theirs["vector"] {
+    vectorRow[2] = String(format: "%.3g", other)
+    vectorRow[3] = String(format: "%.1f×", vectorRate / other)
+    summary.append(String(format: "vector CartPole×%d %.1f×", copies, vectorRate / other))
+}
+print(vectorRow.joined(separator: " | "))
+print("summary (steps/s, Lifelong vs Gymnasium): " + summary.joined(separator: ", "))
