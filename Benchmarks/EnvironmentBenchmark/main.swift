@@ -52,7 +52,9 @@ for specification in EnvironmentRegistry.specifications {
                     let index = step & 4095
                     let outcome =
                         discrete.isEmpty
-                        ? env.step(.continuous(UnsafeBufferPointer(rebasing: values[index..<(index + 1)])), observation: buffer)
+                        ? env.step(
+                            .continuous(UnsafeBufferPointer(rebasing: values[index..<(index + 1)])), observation: buffer
+                        )
                         : env.step(.discrete(discrete[index]), observation: buffer)
                     if outcome.terminated || outcome.truncated { env.reset(seed: nil, observation: buffer) }
                 }
@@ -66,9 +68,10 @@ let vector = try VectorEnvironment(count: copies, seed: 0) { try EnvironmentRegi
 vector.reset()
 var random = RandomStream(seed: 2)
 let vectorActions = (0..<64).map { _ in (0..<copies).map { _ in Int(random.next() % 2) } }
-let vectorRate = stepsPerSecond(steps: quick ? 2_000 : 20_000) { count in
-    for step in 0..<count { vector.step(discrete: vectorActions[step & 63]) }
-} * Double(copies)
+let vectorRate =
+    stepsPerSecond(steps: quick ? 2_000 : 20_000) { count in
+        for step in 0..<count { vector.step(discrete: vectorActions[step & 63]) }
+    } * Double(copies)
 
 var theirs: [String: Double] = [:]
 var peerVersion = "not run"
@@ -90,7 +93,8 @@ if let peer {
         exit(1)
     }
     theirs = rates
-    peerVersion = "Gymnasium \(report["version"] as? String ?? "?") (gym.make, env checker off), NumPy \(report["numpy"] as? String ?? "?")"
+    peerVersion =
+        "Gymnasium \(report["version"] as? String ?? "?") (gym.make, env checker off), NumPy \(report["numpy"] as? String ?? "?")"
 }
 
 print("Environment benchmark — one core, random actions, reset on episode end; peer: \(peerVersion)")
@@ -106,7 +110,10 @@ for specification in EnvironmentRegistry.specifications {
     }
     print(row.joined(separator: " | "))
 }
-var vectorRow = ["CartPole-v1 × \(copies) (vector)", String(format: "%.3g", vectorRate), "-", "-", String(format: "%.0f", 1e9 / vectorRate)]
+var vectorRow = [
+    "CartPole-v1 × \(copies) (vector)", String(format: "%.3g", vectorRate), "-", "-",
+    String(format: "%.0f", 1e9 / vectorRate),
+]
 if let other = theirs["vector"] {
     vectorRow[2] = String(format: "%.3g", other)
     vectorRow[3] = String(format: "%.1f×", vectorRate / other)
