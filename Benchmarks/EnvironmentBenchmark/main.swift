@@ -17,12 +17,12 @@ func now() -> Double {
 }
 
 /// Median steps per second over `samples` runs of `steps` steps.
-func stepsPerSecond(samples: Int = 5, steps: Int, _ run: (Int) -> Void) -> Double {
-    run(min(steps, 1000))
+func stepsPerSecond(samples: Int = 5, steps: Int, _ run: (Int) throws -> Void) rethrows -> Double {
+    try run(min(steps, 1000))
     var rates: [Double] = []
     for _ in 0..<samples {
         let start = now()
-        run(steps)
+        try run(steps)
         rates.append(Double(steps) / (now() - start))
     }
     return rates.sorted()[samples / 2]
@@ -44,19 +44,19 @@ for specification in EnvironmentRegistry.specifications {
     let env = try EnvironmentRegistry.make(specification.id)
     let (discrete, continuous) = actions(for: env)
     var observation = [Float](repeating: 0, count: env.observationSpace.flatCount)
-    observation.withUnsafeMutableBufferPointer { buffer in
-        env.reset(seed: 0, observation: buffer)
-        ours[specification.id] = stepsPerSecond(steps: steps) { count in
-            continuous.withUnsafeBufferPointer { values in
+    try observation.withUnsafeMutableBufferPointer { buffer in
+        try env.reset(seed: 0, observation: buffer)
+        ours[specification.id] = try stepsPerSecond(steps: steps) { count in
+            try continuous.withUnsafeBufferPointer { values in
                 for step in 0..<count {
                     let index = step & 4095
                     let outcome =
-                        discrete.isEmpty
+                        try discrete.isEmpty
                         ? env.step(
                             .continuous(UnsafeBufferPointer(rebasing: values[index..<(index + 1)])), observation: buffer
                         )
                         : env.step(.discrete(discrete[index]), observation: buffer)
-                    if outcome.terminated || outcome.truncated { env.reset(seed: nil, observation: buffer) }
+                    if outcome.terminated || outcome.truncated { try env.reset(seed: nil, observation: buffer) }
                 }
             }
         }
@@ -65,12 +65,12 @@ for specification in EnvironmentRegistry.specifications {
 
 let copies = 64
 let vector = try VectorEnvironment(count: copies, seed: 0) { try EnvironmentRegistry.make("CartPole-v1") }
-vector.reset()
+try vector.reset()
 var random = RandomStream(seed: 2)
 let vectorActions = (0..<64).map { _ in (0..<copies).map { _ in Int(random.next() % 2) } }
 let vectorRate =
-    stepsPerSecond(steps: quick ? 2_000 : 20_000) { count in
-        for step in 0..<count { vector.step(discrete: vectorActions[step & 63]) }
+    try stepsPerSecond(steps: quick ? 2_000 : 20_000) { count in
+        for step in 0..<count { try vector.step(discrete: vectorActions[step & 63]) }
     } * Double(copies)
 
 var theirs: [String: Double] = [:]

@@ -72,11 +72,11 @@ struct EnvironmentCommand: ParsableCommand {
             let steps = try parseActions(for: env)
             var observation = [Float](repeating: 0, count: env.observationSpace.flatCount)
             for action in steps {
-                let outcome = observation.withUnsafeMutableBufferPointer { buffer in
+                let outcome = try observation.withUnsafeMutableBufferPointer { buffer in
                     switch action {
-                    case .discrete(let index): return env.step(.discrete(index), observation: buffer)
+                    case .discrete(let index): return try env.step(.discrete(index), observation: buffer)
                     case .continuous(let values):
-                        return values.withUnsafeBufferPointer { env.step(.continuous($0), observation: buffer) }
+                        return try values.withUnsafeBufferPointer { try env.step(.continuous($0), observation: buffer) }
                     }
                 }
                 let values = observation.map { "\(Double($0))" }.joined(separator: ", ")

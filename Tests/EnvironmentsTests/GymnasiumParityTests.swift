@@ -114,9 +114,9 @@ struct GymnasiumParityTests {
         for action in testCase.actions {
             let (observation, outcome) =
                 if case .discrete = env.actionSpace {
-                    env.step(.discrete(Int(action)))
+                    try env.step(.discrete(Int(action)))
                 } else {
-                    env.step(continuous: [Float(action)])
+                    try env.step(continuous: [Float(action)])
                 }
             steps.append(
                 Step(

@@ -41,9 +41,9 @@ struct RegistryTests {
     @Test func parametersParseFromJSON() throws {
         let env = try EnvironmentRegistry.make(
             "CartPole-v1", parametersJSON: #"{"length": 0.75, "sutton_barto_reward": true, "max_episode_steps": 3}"#)
-        _ = env.reset(seed: 1)
+        _ = try env.reset(seed: 1)
         var outcomes: [StepOutcome] = []
-        for _ in 0..<3 { outcomes.append(env.step(.discrete(0)).outcome) }
+        for _ in 0..<3 { outcomes.append(try env.step(.discrete(0)).outcome) }
         #expect(outcomes.map(\.reward) == [0, 0, 0])
         #expect(outcomes.map(\.truncated) == [false, false, true])
         #expect(throws: EnvironmentError.self) { try EnvironmentRegistry.make("CartPole-v1", parametersJSON: "[1]") }
@@ -78,23 +78,23 @@ struct EpisodeTests {
             if case .discrete(let count) = env.actionSpace { return .discrete(step % count) }
             return .discrete(0)
         }
-        func run(_ env: any Environment, steps: Int) -> [[Float]] {
-            (0..<steps).map { step in
-                if case .box = env.actionSpace { return env.step(continuous: [Float(step % 3) - 1]).observation }
-                return env.step(actions(env, step)).observation
+        func run(_ env: any Environment, steps: Int) throws -> [[Float]] {
+            try (0..<steps).map { step in
+                if case .box = env.actionSpace { return try env.step(continuous: [Float(step % 3) - 1]).observation }
+                return try env.step(actions(env, step)).observation
             }
         }
         let a = try EnvironmentRegistry.make(id)
         let b = try EnvironmentRegistry.make(id)
-        #expect(a.reset(seed: 7) == b.reset(seed: 7))
-        #expect(a.reset(seed: 7) != a.reset(seed: 8))
-        _ = a.reset(seed: 3)
-        _ = run(a, steps: 5)
+        #expect(try a.reset(seed: 7) == b.reset(seed: 7))
+        #expect(try a.reset(seed: 7) != a.reset(seed: 8))
+        _ = try a.reset(seed: 3)
+        _ = try run(a, steps: 5)
         let snapshot = a.snapshot()
-        let continued = run(a, steps: 10)
+        let continued = try run(a, steps: 10)
         let restored = try EnvironmentRegistry.make(id)
         try restored.restore(snapshot)
-        #expect(run(restored, steps: 10) == continued)
+        #expect(try run(restored, steps: 10) == continued)
         #expect((restored as? TimeLimit)?.elapsedSteps == 15)
     }
 
@@ -103,10 +103,10 @@ struct EpisodeTests {
         let acrobot = try EnvironmentRegistry.make("Acrobot-v1")
         let car = try EnvironmentRegistry.make("MountainCar-v0")
         for seed in 0..<200 as Range<UInt64> {
-            #expect(cartPole.reset(seed: seed).allSatisfy { abs($0) <= 0.05 })
-            _ = acrobot.reset(seed: seed)
+            #expect(try cartPole.reset(seed: seed).allSatisfy { abs($0) <= 0.05 })
+            _ = try acrobot.reset(seed: seed)
             #expect(acrobot.state.allSatisfy { abs($0) <= 0.1 })
-            let start = car.reset(seed: seed)
+            let start = try car.reset(seed: seed)
             #expect(start[0] >= -0.6 && start[0] <= -0.4 && start[1] == 0)
         }
     }
@@ -118,14 +118,14 @@ struct VectorEnvironmentTests {
         let envs = try VectorEnvironment(count: 3, seed: 10) {
             try EnvironmentRegistry.make("CartPole-v1", parameters: ["max_episode_steps": 4])
         }
-        envs.reset()
+        try envs.reset()
         let single = try EnvironmentRegistry.make("CartPole-v1", parameters: ["max_episode_steps": 4])
-        #expect(Array(envs.observations[4..<8]) == single.reset(seed: 11), "copy i is seeded seed + i")
-        for _ in 0..<4 { envs.step(discrete: [0, 1, 0]) }
+        #expect(try Array(envs.observations[4..<8]) == single.reset(seed: 11), "copy i is seeded seed + i")
+        for _ in 0..<4 { try envs.step(discrete: [0, 1, 0]) }
         #expect(envs.truncated == [true, true, true])
-        envs.step(discrete: [1, 1, 1])  // resets instead of stepping
+        try envs.step(discrete: [1, 1, 1])  // resets instead of stepping
         #expect(envs.rewards == [0, 0, 0] && envs.truncated == [false, false, false])
-        envs.step(discrete: [1, 1, 1])
+        try envs.step(discrete: [1, 1, 1])
         #expect(envs.rewards == [1, 1, 1])
     }
 }

@@ -22,10 +22,10 @@ public protocol Environment: AnyObject {
 
     /// Starts an episode. With a `seed`, the environment's random stream is reseeded first (as Gymnasium's
     /// `reset(seed=…)`); without one, the stream continues.
-    func reset(seed: UInt64?, observation: UnsafeMutableBufferPointer<Float>)
+    func reset(seed: UInt64?, observation: UnsafeMutableBufferPointer<Float>) throws
 
     /// Applies `action`, writes the next observation, and returns reward, `terminated` and `truncated`.
-    func step(_ action: Action, observation: UnsafeMutableBufferPointer<Float>) -> StepOutcome
+    func step(_ action: Action, observation: UnsafeMutableBufferPointer<Float>) throws -> StepOutcome
 
     /// The internal state vector — the same values Gymnasium keeps in `env.unwrapped.state`.
     var state: [Double] { get }

@@ -17,13 +17,13 @@ public final class TimeLimit: Environment {
     public var actionSpace: Space { inner.actionSpace }
     public var state: [Double] { inner.state }
 
-    public func reset(seed: UInt64?, observation: UnsafeMutableBufferPointer<Float>) {
+    public func reset(seed: UInt64?, observation: UnsafeMutableBufferPointer<Float>) throws {
         elapsedSteps = 0
-        inner.reset(seed: seed, observation: observation)
+        try inner.reset(seed: seed, observation: observation)
     }
 
-    public func step(_ action: Action, observation: UnsafeMutableBufferPointer<Float>) -> StepOutcome {
-        var outcome = inner.step(action, observation: observation)
+    public func step(_ action: Action, observation: UnsafeMutableBufferPointer<Float>) throws -> StepOutcome {
+        var outcome = try inner.step(action, observation: observation)
         elapsedSteps += 1
         if elapsedSteps >= maxEpisodeSteps { outcome.truncated = true }
         return outcome

@@ -34,12 +34,12 @@ public final class VectorEnvironment {
     public var count: Int { environments.count }
 
     /// Resets every copy (seeded `seed + i` the first time, continuing their streams afterwards).
-    public func reset(reseed: Bool = true) {
-        observations.withUnsafeMutableBufferPointer { all in
+    public func reset(reseed: Bool = true) throws {
+        try observations.withUnsafeMutableBufferPointer { all in
             for (index, environment) in environments.enumerated() {
                 let slice = UnsafeMutableBufferPointer(
                     rebasing: all[(index * observationSize)..<((index + 1) * observationSize)])
-                environment.reset(seed: reseed ? seed &+ UInt64(index) : nil, observation: slice)
+                try environment.reset(seed: reseed ? seed &+ UInt64(index) : nil, observation: slice)
             }
         }
         for index in 0..<count {
@@ -51,18 +51,18 @@ public final class VectorEnvironment {
     }
 
     /// Steps every copy with its discrete action.
-    public func step(discrete actions: [Int]) {
+    public func step(discrete actions: [Int]) throws {
         precondition(actions.count == count, "\(actions.count) actions for \(count) environments")
-        stepAll { index, environment, slice in environment.step(.discrete(actions[index]), observation: slice) }
+        try stepAll { index, environment, slice in try environment.step(.discrete(actions[index]), observation: slice) }
     }
 
     /// Steps every copy with its continuous action: `actions` holds count × action size values.
-    public func step(continuous actions: [Float]) {
+    public func step(continuous actions: [Float]) throws {
         let size = actions.count / count
         precondition(size * count == actions.count, "\(actions.count) action values for \(count) environments")
-        actions.withUnsafeBufferPointer { all in
-            stepAll { index, environment, slice in
-                environment.step(
+        try actions.withUnsafeBufferPointer { all in
+            try stepAll { index, environment, slice in
+                try environment.step(
                     .continuous(UnsafeBufferPointer(rebasing: all[(index * size)..<((index + 1) * size)])),
                     observation: slice)
             }
@@ -70,21 +70,21 @@ public final class VectorEnvironment {
     }
 
     private func stepAll(
-        _ body: (Int, any Environment, UnsafeMutableBufferPointer<Float>) -> StepOutcome
-    ) {
-        observations.withUnsafeMutableBufferPointer { all in
+        _ body: (Int, any Environment, UnsafeMutableBufferPointer<Float>) throws -> StepOutcome
+    ) throws {
+        try observations.withUnsafeMutableBufferPointer { all in
             for (index, environment) in environments.enumerated() {
                 let slice = UnsafeMutableBufferPointer(
                     rebasing: all[(index * observationSize)..<((index + 1) * observationSize)])
                 if needsReset[index] {
-                    environment.reset(seed: nil, observation: slice)
+                    try environment.reset(seed: nil, observation: slice)
                     rewards[index] = 0
                     terminated[index] = false
                     truncated[index] = false
                     needsReset[index] = false
                     continue
                 }
-                let outcome = body(index, environment, slice)
+                let outcome = try body(index, environment, slice)
                 rewards[index] = outcome.reward
                 terminated[index] = outcome.terminated
                 truncated[index] = outcome.truncated
