@@ -73,6 +73,23 @@ let vectorRate =
         for step in 0..<count { try vector.step(discrete: vectorActions[step & 63]) }
     } * Double(copies)
 
+// The bridge: Gymnasium's CartPole in a subprocess, driven through the pipe protocol.
+var bridgeRate: Double?
+if let peer {
+    let bridged = try GymnasiumEnvironment("CartPole-v1", python: peer)
+    let (discrete, _) = actions(for: bridged)
+    var observation = [Float](repeating: 0, count: 4)
+    try observation.withUnsafeMutableBufferPointer { buffer in
+        try bridged.reset(seed: 0, observation: buffer)
+        bridgeRate = try stepsPerSecond(steps: quick ? 5_000 : 50_000) { count in
+            for step in 0..<count {
+                let outcome = try bridged.step(.discrete(discrete[step & 4095]), observation: buffer)
+                if outcome.terminated || outcome.truncated { try bridged.reset(seed: nil, observation: buffer) }
+            }
+        }
+    }
+}
+
 var theirs: [String: Double] = [:]
 var peerVersion = "not run"
 if let peer {
@@ -120,4 +137,12 @@ if let other = theirs["vector"] {
     summary.append(String(format: "vector CartPole×%d %.1f×", copies, vectorRate / other))
 }
 print(vectorRow.joined(separator: " | "))
+if let bridgeRate, let gymnasium = theirs["CartPole-v1"] {
+    let added = (1 / bridgeRate - 1 / gymnasium) * 1e6
+    print(
+        String(
+            format: "bridge: CartPole-v1 through GymnasiumEnvironment %.3g steps/s; the pipe adds %.1f µs per step "
+                + "to Gymnasium's own %.1f µs", bridgeRate, added, 1e6 / gymnasium))
+    summary.append(String(format: "bridge +%.1f µs/step", added))
+}
 print("summary (steps/s, Lifelong vs Gymnasium): " + summary.joined(separator: ", "))

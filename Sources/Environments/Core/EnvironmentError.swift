@@ -3,6 +3,8 @@
 public struct EnvironmentError: Error, CustomStringConvertible, Sendable {
     public enum Kind: Sendable {
         case unknownEnvironment, unknownParameter, invalidParameter, invalidState, invalidAction
+        /// A Gymnasium subprocess failed, died or did not answer in time.
+        case bridge
     }
     public var kind: Kind
     public var description: String
