@@ -7,7 +7,8 @@ public struct EnvironmentSpecification: Sendable {
     public let parameters: [ParameterSpecification]
     /// Gymnasium's default time limit; the parameter `max_episode_steps` overrides it.
     public let maxEpisodeSteps: Int
-    let make: @Sendable (ParameterSet) throws -> any Environment
+    /// Makes the environment from its resolved parameters and its time limit.
+    let make: @Sendable (ParameterSet, Int) throws -> any Environment
 }
 
 /// Creates environments by id and a JSON parameter object, as curricula name them.
@@ -23,28 +24,44 @@ public enum EnvironmentRegistry {
         EnvironmentSpecification(
             id: "CartPole-v1", summary: "balance a pole on a cart; push left or right",
             parameters: CartPole.specifications, maxEpisodeSteps: 500
-        ) { try CartPole(parameters: $0) },
+        ) { parameters, _ in try CartPole(parameters: parameters) },
         EnvironmentSpecification(
             id: "CartPoleContinuous-v0",
             summary: "CartPole with force = action × force_mag, action in [−1, 1] (mbrl-lib)",
             parameters: CartPole.specifications, maxEpisodeSteps: 200
-        ) { try CartPole(parameters: $0, continuous: true) },
+        ) { parameters, _ in try CartPole(parameters: parameters, continuous: true) },
         EnvironmentSpecification(
             id: "MountainCar-v0", summary: "drive an underpowered car up a hill; push left, none or right",
             parameters: MountainCar.discreteSpecifications, maxEpisodeSteps: 200
-        ) { try MountainCar(parameters: $0, continuous: false) },
+        ) { parameters, _ in try MountainCar(parameters: parameters, continuous: false) },
         EnvironmentSpecification(
             id: "MountainCarContinuous-v0", summary: "MountainCar with a continuous force in [−1, 1]",
             parameters: MountainCar.continuousSpecifications, maxEpisodeSteps: 999
-        ) { try MountainCar(parameters: $0, continuous: true) },
+        ) { parameters, _ in try MountainCar(parameters: parameters, continuous: true) },
         EnvironmentSpecification(
             id: "Acrobot-v1", summary: "swing a two-link arm above a bar by torquing the middle joint",
             parameters: Acrobot.specifications, maxEpisodeSteps: 500
-        ) { try Acrobot(parameters: $0) },
+        ) { parameters, _ in try Acrobot(parameters: parameters) },
         EnvironmentSpecification(
             id: "Pendulum-v1", summary: "swing a pendulum up and hold it, with a limited torque",
             parameters: Pendulum.specifications, maxEpisodeSteps: 200
-        ) { try Pendulum(parameters: $0) },
+        ) { parameters, _ in try Pendulum(parameters: parameters) },
+        EnvironmentSpecification(
+            id: "GridWorld-v0", summary: "an open room; reach the goal (MiniGrid-style rules)",
+            parameters: GridWorld.specifications, maxEpisodeSteps: 196
+        ) { try GridWorld(parameters: $0, family: .room, timeLimit: $1) },
+        EnvironmentSpecification(
+            id: "FourRooms-v0", summary: "four rooms joined by doorways placed from layout_seed",
+            parameters: GridWorld.specifications, maxEpisodeSteps: 100
+        ) { try GridWorld(parameters: $0, family: .fourRooms, timeLimit: $1) },
+        EnvironmentSpecification(
+            id: "KeyDoor-v0", summary: "pick up the key, open the locked door, reach the goal",
+            parameters: GridWorld.specifications, maxEpisodeSteps: 490
+        ) { try GridWorld(parameters: $0, family: .keyDoor, timeLimit: $1) },
+        EnvironmentSpecification(
+            id: "LavaCrossing-v0", summary: "cross a lava river through its one gap",
+            parameters: GridWorld.specifications, maxEpisodeSteps: 196
+        ) { try GridWorld(parameters: $0, family: .lavaCrossing, timeLimit: $1) },
     ]
 
     /// The parameter every environment takes besides its own.
@@ -74,7 +91,7 @@ public enum EnvironmentRegistry {
         }
         let resolved = try ParameterSet(
             environment: id, specifications: specification.parameters, given: own)
-        return TimeLimit(try specification.make(resolved), maxEpisodeSteps: limit)
+        return TimeLimit(try specification.make(resolved, limit), maxEpisodeSteps: limit)
     }
 
     /// Makes `id` with parameters given as a JSON object (`{}` or empty for the defaults).
