@@ -7,13 +7,16 @@ struct TaskFamilyTests {
 
     init() throws {
         family = try TaskFamily(
-            environment: "CartPole-v1", fixed: ["force_mag": 12], ranges: ["length": 0.25...1.0, "masspole": 0.05...0.5])
+            environment: "CartPole-v1", fixed: ["force_mag": 12],
+            ranges: ["length": 0.25...1.0, "masspole": 0.05...0.5])
     }
 
     @Test func aTaskIsAPointOfTheFamily() throws {
-        #expect(try family.task(["length": 0.75, "masspole": 0.2]) == ["force_mag": 12, "length": 0.75, "masspole": 0.2])
+        #expect(
+            try family.task(["length": 0.75, "masspole": 0.2]) == ["force_mag": 12, "length": 0.75, "masspole": 0.2])
         let fromFamily = try family.make(["length": 0.75, "masspole": 0.2])
-        let direct = try EnvironmentRegistry.make("CartPole-v1", parameters: ["force_mag": 12, "length": 0.75, "masspole": 0.2])
+        let direct = try EnvironmentRegistry.make(
+            "CartPole-v1", parameters: ["force_mag": 12, "length": 0.75, "masspole": 0.2])
         try fromFamily.setState([0, 0, 0.1, 0])
         try direct.setState([0, 0, 0.1, 0])
         #expect(try fromFamily.step(.discrete(1)).observation == direct.step(.discrete(1)).observation)

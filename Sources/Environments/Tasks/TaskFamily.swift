@@ -30,11 +30,13 @@ public struct TaskFamily: Sendable {
         for name in ranges.keys {
             guard case .number? = specification.parameters.first(where: { $0.name == name })?.defaultValue else {
                 throw EnvironmentError(
-                    .invalidParameter, "task family over \(environment): \"\(name)\" is not numeric, so it cannot range")
+                    .invalidParameter, "task family over \(environment): \"\(name)\" is not numeric, so it cannot range"
+                )
             }
         }
         if let both = Set(fixed.keys).intersection(ranges.keys).first {
-            throw EnvironmentError(.invalidParameter, "task family over \(environment): \"\(both)\" is both fixed and ranged")
+            throw EnvironmentError(
+                .invalidParameter, "task family over \(environment): \"\(both)\" is both fixed and ranged")
         }
         self.environment = environment
         self.fixed = fixed
@@ -44,7 +46,8 @@ public struct TaskFamily: Sendable {
     /// The parameters of the task at `point` (one value per ranged parameter, inside its range).
     public func task(_ point: [String: Double]) throws -> [String: ParameterValue] {
         for name in ranges.keys where point[name] == nil {
-            throw EnvironmentError(.invalidParameter, "task of \(environment): no value for ranged parameter \"\(name)\"")
+            throw EnvironmentError(
+                .invalidParameter, "task of \(environment): no value for ranged parameter \"\(name)\"")
         }
         var parameters = fixed
         for (name, value) in point {
@@ -73,7 +76,8 @@ public struct TaskFamily: Sendable {
         var parameters = fixed
         for name in ranges.keys.sorted() {
             let range = ranges[name]!
-            parameters[name] = .number(range.lowerBound + (range.upperBound - range.lowerBound) * random.uniformDouble())
+            parameters[name] = .number(
+                range.lowerBound + (range.upperBound - range.lowerBound) * random.uniformDouble())
         }
         return parameters
     }
