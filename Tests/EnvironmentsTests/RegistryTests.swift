@@ -58,7 +58,8 @@ struct RegistryTests {
         #expect(
             [
                 "CartPole-v1": 500, "MountainCar-v0": 200, "MountainCarContinuous-v0": 999, "Acrobot-v1": 500,
-                "Pendulum-v1": 200, "CartPoleContinuous-v0": 200,
+                "Pendulum-v1": 200, "CartPoleContinuous-v0": 200, "GridWorld-v0": 196, "FourRooms-v0": 100,
+                "KeyDoor-v0": 490, "LavaCrossing-v0": 196,
             ][id] == limit)
     }
 
@@ -87,7 +88,10 @@ struct EpisodeTests {
         let a = try EnvironmentRegistry.make(id)
         let b = try EnvironmentRegistry.make(id)
         #expect(try a.reset(seed: 7) == b.reset(seed: 7))
-        #expect(try a.reset(seed: 7) != a.reset(seed: 8))
+        let gridWorlds: Set = ["GridWorld-v0", "FourRooms-v0", "KeyDoor-v0", "LavaCrossing-v0"]
+        if !gridWorlds.contains(id) {
+            #expect(try a.reset(seed: 7) != a.reset(seed: 8), "classic-control starts are random")
+        }
         _ = try a.reset(seed: 3)
         _ = try run(a, steps: 5)
         let snapshot = a.snapshot()
