@@ -17,9 +17,11 @@ let package = Package(
         .library(name: "HDF5", targets: ["HDF5"]),
         .library(name: "Neural", targets: ["Neural"]),
         .library(name: "Environments", targets: ["Environments"]),
+        .library(name: "Replay", targets: ["Replay"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // System libraries: module map plus a shim header each (make deps installs the Debian packages).
@@ -41,6 +43,11 @@ let package = Package(
         .target(
             name: "Neural", dependencies: ["CBLAS", "CKernels", "HDF5", "Randomness"], swiftSettings: swiftSettings),
         .target(name: "Environments", dependencies: ["Randomness"], swiftSettings: swiftSettings),
+        .target(
+            name: "Replay",
+            dependencies: ["HDF5", "Randomness", .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: swiftSettings
+        ),
 
         .executableTarget(
             name: "LifelongCLI",
@@ -93,6 +100,11 @@ let package = Package(
         .testTarget(
             name: "EnvironmentsTests",
             dependencies: ["Environments", "LifelongTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReplayTests",
+            dependencies: ["Replay", "HDF5", "LifelongTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

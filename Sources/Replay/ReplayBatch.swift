@@ -1,0 +1,51 @@
+/// A sampled batch, in preallocated arrays that each `sample` call overwrites (no allocation per batch).
+public struct ReplayBatch {
+    public let size: Int
+    /// The slots sampled (for `updatePriorities`).
+    public var slots: [Int32]
+    public var observations: [Float]
+    public var actions: [Float]
+    public var rewards: [Float]
+    public var nextObservations: [Float]
+    /// 1 where the transition's next state is terminal, else 0 (bootstrapping continues through truncation).
+    public var terminals: [Float]
+    public var tasks: [Int32]
+    /// Importance-sampling weights (prioritized sampling; 1 otherwise).
+    public var weights: [Float]
+    /// For n-step batches: γᵏ for the k steps actually summed (0 after a terminal), else γ⁰·… left at 1.
+    public var discounts: [Float]
+    /// Extra columns, row-major [size × total extra width] in the schema's name order.
+    public var extras: [Float]
+
+    public init(schema: ReplaySchema, size: Int) {
+        self.size = size
+        slots = [Int32](repeating: 0, count: size)
+        observations = [Float](repeating: 0, count: size * schema.observationSize)
+        actions = [Float](repeating: 0, count: size * schema.actionSize)
+        rewards = [Float](repeating: 0, count: size)
+        nextObservations = [Float](repeating: 0, count: size * schema.observationSize)
+        terminals = [Float](repeating: 0, count: size)
+        tasks = [Int32](repeating: 0, count: size)
+        weights = [Float](repeating: 1, count: size)
+        discounts = [Float](repeating: 1, count: size)
+        extras = [Float](repeating: 0, count: size * max(schema.extrasWidth, 1))
+    }
+}
+
+/// How slots are drawn.
+public enum SamplingStrategy: Equatable, Sendable {
+    /// Every stored transition equally likely.
+    case uniform
+    /// P(i) ∝ pᵢ^α (α fixed at construction), with importance weights (N·P(i))^−β / max weight.
+    case prioritized(beta: Double)
+    /// A task chosen uniformly among those present, then a transition uniformly within it.
+    case taskBalanced
+    /// Newer transitions more likely: weight 2^(−age / halfLife), age counted in transitions inserted since.
+    case recency(halfLife: Double)
+}
+
+/// Why sampling could not proceed.
+public struct ReplayError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import HDF5
+
+/// The durable copy: `steps.h5`, one appendable dataset per column holding every transition ever inserted, in
+/// stream order, under the commit protocol and in SWMR mode so h5py can read it live. Rows are buffered in RAM
+/// and appended in batches.
+final class ReplayLog {
+    static let columns = [
+        "observation", "next_observation", "action", "reward", "terminated", "truncated", "is_first", "is_last",
+        "task", "episode", "step",
+    ]
+
+    let file: File
+    let path: String
+    let schema: ReplaySchema
+    let observation: Dataset<Float>
+    let nextObservation: Dataset<Float>
+    let action: Dataset<Float>
+    let reward: Dataset<Float>
+    let terminated: Dataset<Bool>
+    let truncated: Dataset<Bool>
+    let isFirst: Dataset<Bool>
+    let isLast: Dataset<Bool>
+    let task: Dataset<Int32>
+    let episode: Dataset<Int64>
+    let step: Dataset<Int32>
+    let extras: [(name: String, dataset: Dataset<Float>)]
+    /// Rows inserted but not yet appended.
+    private var pending: [Transition] = []
+    static let batchRows = 4096
+
+    /// Creates `steps.h5` in `directory` atomically, with its configuration as the root attribute `config`.
+    static func create(directory: String, configuration: ReplayConfiguration) throws -> ReplayLog {
+        let path = directory + "/steps.h5"
+        let schema = configuration.schema
+        let json = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
+        let file = try File.createAtomically(path) { file in
+            try file.setAttribute("schema", "lifelong.replay")
+            try file.setAttribute("schema_version", Int64(1))
+            try file.setAttribute("config", json)
+            let rowBytes = 4 * schema.observationSize
+            let wide = DatasetOptions(chunkRows: max(1024, 262_144 / rowBytes))
+            let narrow = DatasetOptions(chunkRows: 65_536)
+            _ = try file.createAppendableDataset(
+                "steps/observation", of: Float.self, rowShape: [schema.observationSize], options: wide)
+            _ = try file.createAppendableDataset(
+                "steps/next_observation", of: Float.self, rowShape: [schema.observationSize], options: wide)
+            _ = try file.createAppendableDataset(
+                "steps/action", of: Float.self, rowShape: [schema.actionSize], options: narrow)
+            _ = try file.createAppendableDataset("steps/reward", of: Float.self, options: narrow)
+            for name in ["terminated", "truncated", "is_first", "is_last"] {
+                _ = try file.createAppendableDataset("steps/\(name)", of: Bool.self, options: narrow)
+            }
+            _ = try file.createAppendableDataset("steps/task", of: Int32.self, options: narrow)
+            _ = try file.createAppendableDataset("steps/episode", of: Int64.self, options: narrow)
+            _ = try file.createAppendableDataset("steps/step", of: Int32.self, options: narrow)
+            for (name, _, width) in schema.extraLayout {
+                _ = try file.createAppendableDataset(
+                    "steps/extras/\(name)", of: Float.self, rowShape: [width], options: narrow)
+            }
+            try file.trackCommits(
+                of: columns.map { "steps/\($0)" } + schema.extraLayout.map { "steps/extras/\($0.name)" })
+        }
+        let log = try ReplayLog(file: file, path: path, schema: schema)
+        try file.startSWMRWrite()
+        return log
+    }
+
+    /// Opens an existing `steps.h5` for appending after recovering it, and cuts it to `rows` committed rows.
+    static func reopen(directory: String, schema: ReplaySchema, rows: Int64) throws -> ReplayLog {
+        let path = directory + "/steps.h5"
+        let file = try File.recover(path)
+        let log = try ReplayLog(file: file, path: path, schema: schema)
+        try log.truncate(to: rows)  // before SWMR, where extents may only grow
+        try file.startSWMRWrite()
+        return log
+    }
+
+    private init(file: File, path: String, schema: ReplaySchema) throws {
+        self.file = file
+        self.path = path
+        self.schema = schema
+        observation = try file.openDataset("steps/observation", as: Float.self)
+        nextObservation = try file.openDataset("steps/next_observation", as: Float.self)
+        action = try file.openDataset("steps/action", as: Float.self)
+        reward = try file.openDataset("steps/reward", as: Float.self)
+        terminated = try file.openDataset("steps/terminated", as: Bool.self)
+        truncated = try file.openDataset("steps/truncated", as: Bool.self)
+        isFirst = try file.openDataset("steps/is_first", as: Bool.self)
+        isLast = try file.openDataset("steps/is_last", as: Bool.self)
+        task = try file.openDataset("steps/task", as: Int32.self)
+        episode = try file.openDataset("steps/episode", as: Int64.self)
+        step = try file.openDataset("steps/step", as: Int32.self)
+        extras = try schema.extraLayout.map {
+            ($0.name, try file.openDataset("steps/extras/\($0.name)", as: Float.self))
+        }
+    }
+
+    var appendedRows: Int { reward.rowCount }
+
+    func record(_ transition: Transition) throws {
+        pending.append(transition)
+        if pending.count >= Self.batchRows { try appendPending() }
+    }
+
+    /// Appends every buffered row (not yet committed).
+    func appendPending() throws {
+        guard !pending.isEmpty else { return }
+        try observation.append(contentsOf: pending.flatMap(\.observation))
+        try nextObservation.append(contentsOf: pending.flatMap(\.nextObservation))
+        try action.append(contentsOf: pending.flatMap(\.action))
+        try reward.append(contentsOf: pending.map(\.reward))
+        try terminated.append(contentsOf: pending.map(\.terminated))
+        try truncated.append(contentsOf: pending.map(\.truncated))
+        try isFirst.append(contentsOf: pending.map(\.isFirst))
+        try isLast.append(contentsOf: pending.map(\.isLast))
+        try task.append(contentsOf: pending.map(\.task))
+        try episode.append(contentsOf: pending.map(\.episode))
+        try step.append(contentsOf: pending.map(\.step))
+        for (name, dataset) in extras {
+            let width = schema.extraColumns[name]!
+            try dataset.append(contentsOf: pending.flatMap { $0.extras[name] ?? [Float](repeating: 0, count: width) })
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Appends what is buffered and makes it durable (the log's own commit record).
+    func commit() throws {
+        try appendPending()
+        try file.commit()
+    }
+
+    /// Cuts every column back to `rows` rows (rows past the store's last commit).
+    private func truncate(to rows: Int64) throws {
+        let present = Int64(appendedRows)
+        guard present >= rows else {
+            throw ReplayError(
+                "\(path): the step log holds \(present) committed rows but the replay state counts \(rows); the log lost committed data"
+            )
+        }
+        guard present > rows else { return }
+        let count = Int(rows)
+        for dataset in [observation, nextObservation, action, reward] { try dataset.resize(rows: count) }
+        for dataset in [terminated, truncated, isFirst, isLast] { try dataset.resize(rows: count) }
+        for dataset in [task, step] { try dataset.resize(rows: count) }
+        try episode.resize(rows: count)
+        for (_, dataset) in extras { try dataset.resize(rows: count) }
+        try file.commit()
+    }
+
+    /// Reads the transitions at stream rows `rows` (any order).
+    func transitions(at rows: [Int64]) throws -> [Transition] {
+        let indices = rows.map { Int($0) }
+        let size = schema.observationSize
+        let actionSize = schema.actionSize
+        let observations = try observation.read(rowIndices: indices)
+        let nextObservations = try nextObservation.read(rowIndices: indices)
+        let actions = try action.read(rowIndices: indices)
+        let rewards = try reward.read(rowIndices: indices)
+        let terminals = try terminated.read(rowIndices: indices)
+        let truncations = try truncated.read(rowIndices: indices)
+        let tasks = try task.read(rowIndices: indices)
+        let episodes = try episode.read(rowIndices: indices)
+        let steps = try step.read(rowIndices: indices)
+        let extraValues = try extras.map { ($0.name, try $0.dataset.read(rowIndices: indices)) }
+        return indices.indices.map { i in
+            var values: [String: [Float]] = [:]
+            for (name, column) in extraValues {
+                let width = schema.extraColumns[name]!
+                values[name] = Array(column[(i * width)..<((i + 1) * width)])
+            }
+            return Transition(
+                observation: Array(observations[(i * size)..<((i + 1) * size)]),
+                action: Array(actions[(i * actionSize)..<((i + 1) * actionSize)]), reward: rewards[i],
+                nextObservation: Array(nextObservations[(i * size)..<((i + 1) * size)]), terminated: terminals[i],
+                truncated: truncations[i], task: tasks[i], episode: episodes[i], step: steps[i], extras: values)
+        }
+    }
+}

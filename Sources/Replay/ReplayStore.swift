@@ -1,0 +1,284 @@
+import DequeModule
+import Foundation
+public import Randomness
+
+/// The experience replay layer every learner of a run shares: transitions kept column by column in RAM, tagged
+/// with task, episode and step, with a bounded capacity and an eviction policy, sampled from seeded streams, and
+/// (through `ReplayStore+Persistence.swift`) persisted in HDF5.
+///
+/// ```swift
+/// let store = ReplayStore(
+///     schema: ReplaySchema(observationSize: 4, action: .discrete), capacity: 100_000, eviction: .fifo, seed: 7)
+/// store.insert(Transition(observation: s, action: [1], reward: 1, nextObservation: s2, episode: 0, step: 0))
+/// var batch = ReplayBatch(schema: store.schema, size: 64)
+/// try store.sample(into: &batch, using: .uniform)
+/// ```
+///
+/// Transitions of one episode are linked in step order (whatever else was inserted in between), which is what
+/// n-step returns and sequence sampling follow; a link is cut when either end is evicted.
+public final class ReplayStore {
+    public let schema: ReplaySchema
+    /// The most transitions kept; `nil` with `.keepEverything`.
+    public let capacity: Int?
+    public let eviction: EvictionPolicy
+    /// Prioritized-replay exponent α when priorities are kept, else `nil`.
+    public let priorityExponent: Double?
+
+    /// Occupied slots.
+    public internal(set) var count = 0
+    /// Transitions inserted so far (the stream position), whether kept or not.
+    public internal(set) var inserted: Int64 = 0
+    /// The draws behind eviction (reservoir) and behind sampling, each its own stream.
+    public internal(set) var evictionRandom: RandomStream
+    public internal(set) var samplingRandom: RandomStream
+
+    // Columns over slots.
+    let observation: Column<Float>
+    let nextObservation: Column<Float>
+    let action: Column<Float>
+    let reward: Column<Float>
+    let terminated: Column<Bool>
+    let truncated: Column<Bool>
+    let task: Column<Int32>
+    let episode: Column<Int64>
+    let step: Column<Int32>
+    let extras: Column<Float>
+    /// The stream position of the transition in each slot (its row in the persisted log).
+    let streamRow: Column<Int64>
+    let next: Column<Int32>
+    let previous: Column<Int32>
+
+    var cursor = 0
+    /// Per task: its slots (any order, for sampling) and each slot's position in that list.
+    var taskSlots: [[Int32]] = []
+    let positionInTask: Column<Int32>
+    /// Per task, in insertion order (balanced eviction takes the oldest of the largest task).
+    var taskOrder: [Deque<Int32>] = []
+    /// Transitions seen per task (kept or not).
+    public internal(set) var seenPerTask: [Int64] = []
+    /// Episodes still running, with the slot of their latest step (few at a time: a linear list).
+    var openEpisodes: [(episode: Int64, slot: Int32)] = []
+    var priorities: SumTree
+    public internal(set) var maxPriority: Double = 1
+    /// The files of a persisted store (`ReplayStore+Persistence.swift`).
+    var persistence: Persistence?
+    /// A failure to buffer a row for the log, reported by the next `commit()`.
+    var persistenceFailure: (any Error)?
+
+    /// - Parameters:
+    ///   - capacity: the most transitions kept (ignored with `.keepEverything`).
+    ///   - seed: the stream the eviction and sampling streams are derived from.
+    ///   - priorityExponent: keep priorities for prioritized sampling with this α (0.6 is Schaul et al.'s).
+    public init(
+        schema: ReplaySchema, capacity: Int, eviction: EvictionPolicy, seed: UInt64, priorityExponent: Double? = nil
+    ) {
+        precondition(capacity > 0, "capacity must be positive")
+        self.schema = schema
+        self.capacity = eviction == .keepEverything ? nil : capacity
+        self.eviction = eviction
+        self.priorityExponent = priorityExponent
+        let root = RandomStream(seed: seed)
+        evictionRandom = root.derived("replay/eviction")
+        samplingRandom = root.derived("replay/sampling")
+        let rows = eviction == .keepEverything ? min(capacity, 1 << 16) : capacity
+        observation = Column(width: schema.observationSize, capacity: rows, zero: 0)
+        nextObservation = Column(width: schema.observationSize, capacity: rows, zero: 0)
+        action = Column(width: schema.actionSize, capacity: rows, zero: 0)
+        reward = Column(width: 1, capacity: rows, zero: 0)
+        terminated = Column(width: 1, capacity: rows, zero: false)
+        truncated = Column(width: 1, capacity: rows, zero: false)
+        task = Column(width: 1, capacity: rows, zero: 0)
+        episode = Column(width: 1, capacity: rows, zero: 0)
+        step = Column(width: 1, capacity: rows, zero: 0)
+        extras = Column(width: max(schema.extrasWidth, 1), capacity: rows, zero: 0)
+        streamRow = Column(width: 1, capacity: rows, zero: -1)
+        next = Column(width: 1, capacity: rows, zero: -1)
+        previous = Column(width: 1, capacity: rows, zero: -1)
+        positionInTask = Column(width: 1, capacity: rows, zero: -1)
+        priorities = SumTree(capacity: priorityExponent == nil ? 1 : rows)
+    }
+
+    /// The tasks that have transitions in the store.
+    public var tasks: [Int32] { taskSlots.indices.filter { !taskSlots[$0].isEmpty }.map(Int32.init) }
+
+    /// How many transitions of `task` the store holds.
+    public func count(ofTask task: Int32) -> Int { Int(task) < taskSlots.count ? taskSlots[Int(task)].count : 0 }
+
+    // MARK: Inserting
+
+    /// Adds a transition; returns its slot, or `nil` when reservoir sampling passed it over.
+    @discardableResult
+    public func insert(_ transition: Transition) -> Int? {
+        precondition(transition.observation.count == schema.observationSize, "observation size differs from the schema")
+        precondition(transition.nextObservation.count == schema.observationSize, "next observation size differs")
+        precondition(transition.action.count == schema.actionSize, "action size differs from the schema")
+        precondition(transition.task >= 0, "task ids are non-negative")
+        let row = inserted
+        inserted += 1
+        if let persistence {
+            do { try persistence.log.record(transition) } catch { persistenceFailure = error }
+        }
+        let taskIndex = Int(transition.task)
+        while seenPerTask.count <= taskIndex { seenPerTask.append(0) }
+        seenPerTask[taskIndex] += 1
+        guard let slot = chooseSlot(for: transition.task) else {
+            closeEpisodeIfLast(transition)
+            return nil
+        }
+        write(transition, into: slot, row: row)
+        return slot
+    }
+
+    /// The slot a new transition goes to, evicting as the policy says; `nil` to drop it (reservoir).
+    private func chooseSlot(for newTask: Int32) -> Int? {
+        guard let capacity, count >= capacity else {
+            let slot = count
+            reserve(slot + 1)
+            count += 1
+            return slot
+        }
+        let slot: Int
+        switch eviction {
+        case .fifo:
+            slot = cursor
+            cursor = (cursor + 1) % capacity
+        case .reservoir:
+            let position = Int(evictionRandom.next() % UInt64(inserted))
+            guard position < capacity else { return nil }
+            slot = position
+        case .balanced:
+            // The largest task gives up its oldest transition; when the arriving task is among the largest, it
+            // gives up its own, so shares stay equal once reached.
+            var largest = 0
+            for (index, slots) in taskSlots.enumerated() where slots.count > taskSlots[largest].count {
+                largest = index
+            }
+            let arriving = Int(newTask)
+            if arriving < taskSlots.count && taskSlots[arriving].count == taskSlots[largest].count {
+                largest = arriving
+            }
+            slot = Int(taskOrder[largest].first ?? 0)
+        case .keepEverything:
+            preconditionFailure("a keep-everything store is never full")
+        }
+        evict(slot)
+        return slot
+    }
+
+    private func reserve(_ rows: Int) {
+        guard capacity == nil, rows > observation.capacity else { return }
+        for column in [observation, nextObservation, action, reward, extras] as [Column<Float>] { column.reserve(rows) }
+        terminated.reserve(rows)
+        truncated.reserve(rows)
+        task.reserve(rows)
+        step.reserve(rows)
+        for column in [next, previous, positionInTask] { column.reserve(rows) }
+        episode.reserve(rows)
+        streamRow.reserve(rows)
+        if priorityExponent != nil { priorities.grow(to: observation.capacity) }
+    }
+
+    /// Removes the transition in `slot` from task lists and episode links (its columns are then overwritten).
+    private func evict(_ slot: Int) {
+        let oldTask = Int(task[slot])
+        let position = Int(positionInTask[slot])
+        let lastSlot = taskSlots[oldTask].removeLast()
+        if Int(lastSlot) != slot {
+            taskSlots[oldTask][position] = lastSlot
+            positionInTask[Int(lastSlot)] = Int32(position)
+        }
+        if eviction == .balanced || eviction == .fifo {
+            if taskOrder[oldTask].first == Int32(slot) {
+                taskOrder[oldTask].removeFirst()
+            } else if let index = taskOrder[oldTask].firstIndex(of: Int32(slot)) {
+                taskOrder[oldTask].remove(at: index)
+            }
+        }
+        if previous[slot] >= 0 { next[Int(previous[slot])] = -1 }
+        if next[slot] >= 0 { previous[Int(next[slot])] = -1 }
+        if let open = openEpisodes.firstIndex(where: { $0.slot == Int32(slot) }) { openEpisodes.remove(at: open) }
+    }
+
+    /// Puts a restored transition into `slot` exactly as `insert` would have (used when reopening).
+    func place(_ transition: Transition, slot: Int, row: Int64) {
+        write(transition, into: slot, row: row)
+    }
+
+    func reserveForRestore(_ rows: Int) { reserve(rows) }
+
+    private func write(_ transition: Transition, into slot: Int, row: Int64) {
+        let size = schema.observationSize
+        transition.observation.withUnsafeBufferPointer {
+            observation.row(slot).update(from: $0.baseAddress!, count: size)
+        }
+        transition.nextObservation.withUnsafeBufferPointer {
+            nextObservation.row(slot).update(from: $0.baseAddress!, count: size)
+        }
+        transition.action.withUnsafeBufferPointer {
+            action.row(slot).update(from: $0.baseAddress!, count: schema.actionSize)
+        }
+        reward[slot] = transition.reward
+        terminated[slot] = transition.terminated
+        truncated[slot] = transition.truncated
+        task[slot] = transition.task
+        episode[slot] = transition.episode
+        step[slot] = transition.step
+        streamRow[slot] = row
+        let extraRow = extras.row(slot)
+        for (name, offset, width) in schema.extraLayout {
+            let values = transition.extras[name] ?? [Float](repeating: 0, count: width)
+            precondition(values.count == width, "extra column \(name) has width \(width); got \(values.count)")
+            for index in 0..<width { extraRow[offset + index] = values[index] }
+        }
+        let taskIndex = Int(transition.task)
+        while taskSlots.count <= taskIndex {
+            taskSlots.append([])
+            taskOrder.append([])
+        }
+        positionInTask[slot] = Int32(taskSlots[taskIndex].count)
+        taskSlots[taskIndex].append(Int32(slot))
+        if eviction == .balanced || eviction == .fifo { taskOrder[taskIndex].append(Int32(slot)) }
+        // Link to the episode's previous step, when it is still here.
+        next[slot] = -1
+        previous[slot] = -1
+        if let open = openEpisodes.firstIndex(where: { $0.episode == transition.episode }) {
+            let before = Int(openEpisodes[open].slot)
+            if step[before] == transition.step - 1 {
+                next[before] = Int32(slot)
+                previous[slot] = Int32(before)
+            }
+            openEpisodes.remove(at: open)
+        }
+        if !transition.isLast { openEpisodes.append((transition.episode, Int32(slot))) }
+        if let alpha = priorityExponent { priorities.set(slot, pow(maxPriority, alpha)) }
+    }
+
+    private func closeEpisodeIfLast(_ transition: Transition) {
+        if let open = openEpisodes.firstIndex(where: { $0.episode == transition.episode }) {
+            openEpisodes.remove(at: open)
+        }
+    }
+
+    /// The transition in `slot`, as a value (for tests, export and inspection).
+    public func transition(at slot: Int) -> Transition {
+        precondition(slot >= 0 && slot < count, "slot \(slot) outside 0..<\(count)")
+        var values: [String: [Float]] = [:]
+        for (name, offset, width) in schema.extraLayout {
+            values[name] = Array(UnsafeBufferPointer(start: extras.row(slot) + offset, count: width))
+        }
+        return Transition(
+            observation: Array(UnsafeBufferPointer(start: observation.row(slot), count: schema.observationSize)),
+            action: Array(UnsafeBufferPointer(start: action.row(slot), count: schema.actionSize)),
+            reward: reward[slot],
+            nextObservation: Array(
+                UnsafeBufferPointer(start: nextObservation.row(slot), count: schema.observationSize)),
+            terminated: terminated[slot], truncated: truncated[slot], task: task[slot], episode: episode[slot],
+            step: step[slot], extras: values)
+    }
+
+    /// The stream position held in `slot`.
+    public func streamPosition(ofSlot slot: Int) -> Int64 { streamRow[slot] }
+
+    /// The slot of the next step of the same episode, if it is in the store.
+    public func successor(ofSlot slot: Int) -> Int? { next[slot] >= 0 ? Int(next[slot]) : nil }
+}

@@ -1,0 +1,49 @@
+/// A binary tree of non-negative priorities over slots: O(log n) update, O(log n) sampling by prefix sum —
+/// the structure behind prioritized replay (Schaul et al., 2016).
+struct SumTree {
+    private(set) var leaves: Int
+    private var nodes: [Double]
+
+    init(capacity: Int) {
+        leaves = 1
+        while leaves < max(capacity, 1) { leaves *= 2 }
+        nodes = [Double](repeating: 0, count: 2 * leaves)
+    }
+
+    var total: Double { nodes[1] }
+
+    mutating func grow(to capacity: Int) {
+        guard capacity > leaves else { return }
+        var bigger = SumTree(capacity: capacity)
+        for slot in 0..<leaves { bigger.set(slot, nodes[leaves + slot]) }
+        self = bigger
+    }
+
+    func value(_ slot: Int) -> Double { nodes[leaves + slot] }
+
+    mutating func set(_ slot: Int, _ value: Double) {
+        var index = leaves + slot
+        nodes[index] = value
+        index /= 2
+        while index >= 1 {
+            nodes[index] = nodes[2 * index] + nodes[2 * index + 1]
+            index /= 2
+        }
+    }
+
+    /// The slot whose cumulative range contains `mass` (0 ≤ mass < total).
+    func find(_ mass: Double) -> Int {
+        var index = 1
+        var remaining = mass
+        while index < leaves {
+            let left = nodes[2 * index]
+            if remaining < left {
+                index = 2 * index
+            } else {
+                remaining -= left
+                index = 2 * index + 1
+            }
+        }
+        return index - leaves
+    }
+}
