@@ -77,7 +77,7 @@ let package = Package(
         // Test support and test-only tools.
         .target(
             name: "LifelongTestSupport",
-            dependencies: ["HDF5"],
+            dependencies: ["HDF5", "Replay"],
             path: "Tests/LifelongTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -85,6 +85,12 @@ let package = Package(
             name: "HDF5CrashWriter",
             dependencies: ["HDF5", "LifelongTestSupport"],
             path: "Tests/Tools/HDF5CrashWriter",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ReplayCrashWriter",
+            dependencies: ["Replay", "LifelongTestSupport"],
+            path: "Tests/Tools/ReplayCrashWriter",
             swiftSettings: swiftSettings
         ),
         .testTarget(

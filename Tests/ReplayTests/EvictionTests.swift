@@ -1,3 +1,4 @@
+import LifelongTestSupport
 import Replay
 import Testing
 

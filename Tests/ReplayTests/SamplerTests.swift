@@ -1,4 +1,5 @@
 import Foundation
+import LifelongTestSupport
 import Replay
 import Testing
 

@@ -1,11 +1,11 @@
-import Replay
+public import Replay
 
 /// A CartPole-sized schema with one extra column.
-let testSchema = ReplaySchema(observationSize: 4, action: .discrete, extraColumns: ["value": 1])
+public let testSchema = ReplaySchema(observationSize: 4, action: .discrete, extraColumns: ["value": 1])
 
 /// The transition at stream position `index` of a deterministic stream of episodes of `length` steps, spread
 /// over `tasks` tasks in blocks of `perTask` transitions. Every value is a function of `index`.
-func streamTransition(_ index: Int, length: Int = 10, tasks: Int = 1, perTask: Int = .max) -> Transition {
+public func streamTransition(_ index: Int, length: Int = 10, tasks: Int = 1, perTask: Int = .max) -> Transition {
     let episodeIndex = index / length
     let step = index % length
     let value = Float(index)

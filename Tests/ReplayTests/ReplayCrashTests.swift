@@ -1,0 +1,55 @@
+import Foundation
+import LifelongTestSupport
+import Replay
+import Testing
+
+/// SIGKILL during appends and commits: the reopened store holds exactly the transitions of its last commit.
+@Suite("Kill -9 leaves the replay store at its last commit")
+struct ReplayCrashTests {
+    static let trials = Int(ProcessInfo.processInfo.environment["LIFELONG_CRASH_TRIALS"] ?? "") ?? 21
+
+    @Test func theReopenedStoreHoldsExactlyTheLastCommit() throws {
+        let directory = TemporaryDirectory("replay-crash")
+        var random = SplitMix64(seed: 777)
+        var recovered = 0
+        for trial in 0..<Self.trials {
+            let path = directory.file("trial-\(trial)")
+            let eviction = ["fifo", "reservoir", "balanced"][trial % 3]
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: TestEnvironment.product("ReplayCrashWriter"))
+            process.arguments = [path, String(trial), eviction]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            let reader = DataReader(output.fileHandleForReading)
+            usleep(UInt32.random(in: 20_000...500_000, using: &random))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let transcript = reader.text()
+            #expect(!transcript.contains("ReplayCrashWriter:"), "\(transcript)")
+            let reported =
+                transcript.split(separator: "\n").compactMap { line in
+                    line.hasPrefix("committed ") ? Int64(line.dropFirst(10)) : nil
+                }.last ?? 0
+            guard FileManager.default.fileExists(atPath: path + "/steps.h5") else {
+                #expect(!transcript.contains("ready"), "the store vanished after it was created")
+                continue
+            }
+            let store = try ReplayStore.open(path)
+            #expect(store.inserted >= reported, "\(eviction): lost commits (\(store.inserted) < \(reported))")
+            for slot in 0..<store.count {
+                let position = Int(store.streamPosition(ofSlot: slot))
+                let expected = streamTransition(position, tasks: 3, perTask: 5000)
+                let actual = store.transition(at: slot)
+                #expect(actual.observation == expected.observation && actual.task == expected.task, "slot \(slot)")
+            }
+            // It carries on: new transitions and commits.
+            for index in 0..<10 { store.insert(streamTransition(Int(store.inserted) + index)) }
+            try store.commit()
+            #expect(try ReplayStore.open(path).inserted == store.inserted)
+            if store.inserted > 0 { recovered += 1 }
+        }
+        #expect(recovered >= Self.trials / 2, "too few trials reached a commit: \(recovered)")
+    }
+}
