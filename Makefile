@@ -12,10 +12,10 @@ DEBIAN_PACKAGES := libhdf5-dev libopenblas-dev pkg-config python3 python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LINT_PATHS := Package.swift Sources Tests Benchmarks
 # Benchmark targets add themselves here (bench-neural, bench-env, …); `make bench` runs them all.
-BENCH_TARGETS := bench-neural bench-env
+BENCH_TARGETS := bench-neural bench-env bench-replay
 BENCH_DIR := runs/bench
 
-.PHONY: run test deps venv bench-venv build lint format bench bench-neural bench-env crash-test clean
+.PHONY: run test deps venv bench-venv build lint format bench bench-neural bench-env bench-replay crash-test clean
 
 run: build
 	@mkdir -p runs
@@ -69,6 +69,13 @@ bench-env: deps venv
 	$(SWIFT) build -c release --product EnvironmentBenchmark
 	@mkdir -p $(BENCH_DIR)
 	.build/release/EnvironmentBenchmark --peer $(VENV)/bin/python | tee $(BENCH_DIR)/environments.txt
+
+# The replay store against cpprb, TorchRL and Stable-Baselines3's buffer, and h5py for persistence.
+bench-replay: deps bench-venv
+	$(SWIFT) build -c release --product ReplayBenchmark
+	@mkdir -p $(BENCH_DIR)
+	.build/release/ReplayBenchmark --peer $(VENV)/bin/python --scratch $(BENCH_DIR)/replay-scratch \
+	  | tee $(BENCH_DIR)/replay.txt
 
 # Neural against PyTorch, twice: under the build machines' OpenBLAS setting (OPENBLAS_CORETYPE, Haswell when
 # unset) and under the kernel OpenBLAS picks for this CPU, checking that both give the same results.

@@ -74,6 +74,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "ReplayBenchmark",
+            dependencies: ["Replay", "Randomness"],
+            path: "Benchmarks/ReplayBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
         // Test support and test-only tools.
         .target(
             name: "LifelongTestSupport",

@@ -52,6 +52,13 @@ public struct RandomStream: RandomNumberGenerator, Sendable, Equatable {
         return result
     }
 
+    /// Uniform in 0..<bound (bound > 0), by a multiply-shift rather than a division (Lemire); the bias is
+    /// below bound / 2⁶⁴.
+    @inline(__always)
+    public mutating func index(below bound: Int) -> Int {
+        Int(truncatingIfNeeded: UInt64(bound).multipliedFullWidth(by: next()).high)
+    }
+
     /// Uniform in [0, 1) with 24 random bits.
     public mutating func uniform() -> Float { Float(next() >> 40) * 0x1p-24 }
 

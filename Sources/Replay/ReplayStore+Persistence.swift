@@ -123,7 +123,7 @@ extension ReplayStore {
         count = transitions.count
         inserted = try state.attribute("committed_rows", as: Int64.self)
         cursor = Int(try state.attribute("cursor", as: Int64.self))
-        maxPriority = try state.attribute("max_priority", as: Double.self)
+        setMaxPriority(try state.attribute("max_priority", as: Double.self))
         seenPerTask = try state.attribute("seen_per_task", as: [Int64].self)
         evictionRandom = Self.stream(try state.attribute("eviction_random", as: [UInt64].self))
         samplingRandom = Self.stream(try state.attribute("sampling_random", as: [UInt64].self))

@@ -4,44 +4,73 @@ extension ReplayStore {
     /// Fills `batch` with `batch.size` transitions drawn by `strategy` from the sampling stream.
     public func sample(into batch: inout ReplayBatch, using strategy: SamplingStrategy = .uniform) throws {
         guard count > 0 else { throw ReplayError("cannot sample from an empty replay store") }
-        for index in 0..<batch.size {
-            let slot: Int
+        if case .prioritized = strategy, priorityExponent == nil {
+            throw ReplayError("prioritized sampling needs a store built with priorityExponent")
+        }
+        if case .recency = strategy, !(eviction == .fifo || eviction == .keepEverything) {
+            throw ReplayError(
+                "recency sampling needs a store whose slots are in insertion order (fifo or keepEverything)")
+        }
+        // First every slot, with the stream and the store's state in locals (no per-draw access checks) …
+        var random = samplingRandom
+        let stored = count
+        let size = batch.size
+        batch.slots.withUnsafeMutableBufferPointer { slots in
             switch strategy {
             case .uniform:
-                slot = Int(samplingRandom.next() % UInt64(count))
+                for index in 0..<size { slots[index] = Int32(random.index(below: stored)) }
             case .prioritized:
-                guard priorityExponent != nil else {
-                    throw ReplayError("prioritized sampling needs a store built with priorityExponent")
+                // Stratified: one draw from each of `size` equal slices of the total mass.
+                let tree = priorities
+                let segment = tree.total / Double(size)
+                let top = tree.total.nextDown
+                for index in 0..<size {
+                    let mass = (Double(index) + random.uniformDouble()) * segment
+                    slots[index] = Int32(min(tree.find(min(mass, top)), stored - 1))
                 }
-                // Stratified: one draw from each of batch.size equal slices of the total mass.
-                let segment = priorities.total / Double(batch.size)
-                let mass = (Double(index) + samplingRandom.uniformDouble()) * segment
-                slot = min(priorities.find(min(mass, priorities.total.nextDown)), count - 1)
             case .taskBalanced:
-                let present = tasks
-                let chosen = Int(present[Int(samplingRandom.next() % UInt64(present.count))])
-                let slots = taskSlots[chosen]
-                slot = Int(slots[Int(samplingRandom.next() % UInt64(slots.count))])
+                let lists = taskSlots
+                let present = lists.indices.filter { !lists[$0].isEmpty }
+                for index in 0..<size {
+                    let list = lists[present[random.index(below: present.count)]]
+                    slots[index] = list[random.index(below: list.count)]
+                }
             case .recency(let halfLife):
-                slot = try recentSlot(halfLife: halfLife)
+                let decay = pow(2, -1 / halfLife)
+                let truncation = 1 - pow(decay, Double(stored))
+                let newest = (eviction == .fifo && stored == capacity) ? (cursor - 1 + stored) % stored : stored - 1
+                for index in 0..<size {
+                    // Age with P(age) ∝ 2^(−age/halfLife) on the stored range, by inverting the distribution.
+                    let u = random.uniformDouble()
+                    let age = min(Int(log(1 - u * truncation) / log(decay)), stored - 1)
+                    slots[index] = Int32((newest - age + stored) % stored)
+                }
             }
-            copy(slot: slot, into: &batch, at: index)
         }
+        samplingRandom = random
+        // … then each column gathered in one pass.
+        gather(into: &batch)
         if case .prioritized(let beta) = strategy {
             setImportanceWeights(&batch, beta: beta)
         } else {
-            for index in 0..<batch.size { batch.weights[index] = 1 }
+            batch.weights.withUnsafeMutableBufferPointer { $0.update(repeating: 1) }
         }
     }
 
     /// Sets the priorities of sampled slots (e.g. to |TD error| + ε); new transitions get the largest seen.
     public func updatePriorities(slots: [Int32], priorities newPriorities: [Float]) {
         guard let alpha = priorityExponent else { return }
-        for (slot, priority) in zip(slots, newPriorities) {
-            let value = max(Double(priority), 1e-12)
-            maxPriority = max(maxPriority, value)
-            priorities.set(Int(slot), pow(value, alpha))
+        precondition(slots.count == newPriorities.count, "\(slots.count) slots for \(newPriorities.count) priorities")
+        var largest = maxPriority
+        for priority in newPriorities { largest = max(largest, Double(priority)) }
+        setMaxPriority(largest)
+        // The tree is moved out and back, so the updates run under one access and without a copy.
+        var tree = SumTree(capacity: 1)
+        swap(&tree, &priorities)
+        slots.withUnsafeBufferPointer { slots in
+            tree.set(slots) { pow(max(Double(newPriorities[$0]), 1e-12), alpha) }
         }
+        swap(&tree, &priorities)
     }
 
     /// Fills `batch` with n-step transitions: reward Σₖ γᵏ rₜ₊ₖ over up to `steps` steps of the same episode
@@ -86,7 +115,7 @@ extension ReplayStore {
             guard attempts <= maximumAttempts * sequences else {
                 throw ReplayError("no run of \(length) consecutive steps of one episode found in \(count) transitions")
             }
-            var slot = Int(samplingRandom.next() % UInt64(self.count))
+            var slot = samplingRandom.index(below: self.count)
             var sequence = [slot]
             while sequence.count < length, !(terminated[slot] || truncated[slot]),
                 let following = successor(ofSlot: slot)
@@ -97,20 +126,6 @@ extension ReplayStore {
             if sequence.count == length { result.append(sequence) }
         }
         return result
-    }
-
-    private func recentSlot(halfLife: Double) throws -> Int {
-        guard eviction == .fifo || eviction == .keepEverything else {
-            throw ReplayError(
-                "recency sampling needs a store whose slots are in insertion order (fifo or keepEverything)")
-        }
-        // Age with P(age) ∝ 2^(−age/halfLife), truncated to the stored range, by inverting the distribution.
-        let decay = pow(2, -1 / halfLife)
-        let u = samplingRandom.uniformDouble()
-        let truncation = 1 - pow(decay, Double(count))
-        let age = min(Int(log(1 - u * truncation) / log(decay)), count - 1)
-        let newest = (eviction == .fifo && count == capacity) ? (cursor - 1 + count) % count : count - 1
-        return (newest - age + count) % count
     }
 
     private func setImportanceWeights(_ batch: inout ReplayBatch, beta: Double) {
@@ -125,26 +140,39 @@ extension ReplayStore {
         for index in 0..<batch.size { batch.weights[index] /= largest }
     }
 
-    private func copy(slot: Int, into batch: inout ReplayBatch, at index: Int) {
+    /// Copies the columns of `batch.slots` into the batch, column by column (many independent memory reads in
+    /// flight at once, rather than one row's scattered fields at a time).
+    private func gather(into batch: inout ReplayBatch) {
         let size = schema.observationSize
         let actionSize = schema.actionSize
         let extraWidth = max(schema.extrasWidth, 1)
-        batch.slots[index] = Int32(slot)
-        batch.observations.withUnsafeMutableBufferPointer {
-            ($0.baseAddress! + index * size).update(from: observation.row(slot), count: size)
+        let count = batch.size
+        let (observation, nextObservation, action, extras) = (
+            self.observation, self.nextObservation, self.action, self.extras
+        )
+        let (reward, terminated, task) = (self.reward.pointer, self.terminated.pointer, self.task.pointer)
+        batch.slots.withUnsafeBufferPointer { slots in
+            func rows(_ column: Column<Float>, _ width: Int, _ target: inout [Float]) {
+                target.withUnsafeMutableBufferPointer { out in
+                    for index in 0..<count {
+                        (out.baseAddress! + index * width).update(from: column.row(Int(slots[index])), count: width)
+                    }
+                }
+            }
+            rows(observation, size, &batch.observations)
+            rows(nextObservation, size, &batch.nextObservations)
+            rows(action, actionSize, &batch.actions)
+            rows(extras, extraWidth, &batch.extras)
+            batch.rewards.withUnsafeMutableBufferPointer { out in
+                for index in 0..<count { out[index] = reward[Int(slots[index])] }
+            }
+            batch.terminals.withUnsafeMutableBufferPointer { out in
+                for index in 0..<count { out[index] = terminated[Int(slots[index])] ? 1 : 0 }
+            }
+            batch.tasks.withUnsafeMutableBufferPointer { out in
+                for index in 0..<count { out[index] = task[Int(slots[index])] }
+            }
+            batch.discounts.withUnsafeMutableBufferPointer { $0.update(repeating: 1) }
         }
-        batch.nextObservations.withUnsafeMutableBufferPointer {
-            ($0.baseAddress! + index * size).update(from: nextObservation.row(slot), count: size)
-        }
-        batch.actions.withUnsafeMutableBufferPointer {
-            ($0.baseAddress! + index * actionSize).update(from: action.row(slot), count: actionSize)
-        }
-        batch.extras.withUnsafeMutableBufferPointer {
-            ($0.baseAddress! + index * extraWidth).update(from: extras.row(slot), count: extraWidth)
-        }
-        batch.rewards[index] = reward[slot]
-        batch.terminals[index] = terminated[slot] ? 1 : 0
-        batch.tasks[index] = task[slot]
-        batch.discounts[index] = 1
     }
 }

@@ -59,7 +59,15 @@ public final class ReplayStore {
     /// Episodes still running, with the slot of their latest step (few at a time: a linear list).
     var openEpisodes: [(episode: Int64, slot: Int32)] = []
     var priorities: SumTree
-    public internal(set) var maxPriority: Double = 1
+    public private(set) var maxPriority: Double = 1
+    /// maxPriority^α, the priority new transitions get (kept so that inserting does not call pow).
+    private var newPriority: Double = 1
+
+    func setMaxPriority(_ value: Double) {
+        guard value != maxPriority else { return }
+        maxPriority = value
+        newPriority = pow(value, priorityExponent ?? 1)
+    }
     /// The files of a persisted store (`ReplayStore+Persistence.swift`).
     var persistence: Persistence?
     /// A failure to buffer a row for the log, reported by the next `commit()`.
@@ -112,20 +120,82 @@ public final class ReplayStore {
         precondition(transition.observation.count == schema.observationSize, "observation size differs from the schema")
         precondition(transition.nextObservation.count == schema.observationSize, "next observation size differs")
         precondition(transition.action.count == schema.actionSize, "action size differs from the schema")
-        precondition(transition.task >= 0, "task ids are non-negative")
-        let row = inserted
-        inserted += 1
         if let persistence {
             do { try persistence.log.record(transition) } catch { persistenceFailure = error }
         }
-        let taskIndex = Int(transition.task)
+        var extraRow = [Float](repeating: 0, count: max(schema.extrasWidth, 1))
+        for (name, offset, width) in schema.extraLayout {
+            if let values = transition.extras[name] {
+                precondition(values.count == width, "extra column \(name) has width \(width); got \(values.count)")
+                for index in 0..<width { extraRow[offset + index] = values[index] }
+            }
+        }
+        return transition.observation.withUnsafeBufferPointer { observation in
+            transition.nextObservation.withUnsafeBufferPointer { nextObservation in
+                transition.action.withUnsafeBufferPointer { action in
+                    extraRow.withUnsafeBufferPointer { extras in
+                        store(
+                            observation: observation.baseAddress!, action: action.baseAddress!,
+                            reward: transition.reward,
+                            nextObservation: nextObservation.baseAddress!, terminated: transition.terminated,
+                            truncated: transition.truncated, task: transition.task, episode: transition.episode,
+                            step: transition.step, extras: extras.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds a transition from buffers, without allocating: the form for environment loops. Observations hold
+    /// `schema.observationSize` values, the action `schema.actionSize`, extras the schema's total extra width
+    /// (in name order). Not for persisted stores, whose log takes `insert(_: Transition)`.
+    @discardableResult
+    public func insert(
+        observation: UnsafePointer<Float>, action: UnsafePointer<Float>, reward: Float,
+        nextObservation: UnsafePointer<Float>, terminated: Bool, truncated: Bool, task: Int32 = 0, episode: Int64,
+        step: Int32, extras: UnsafePointer<Float>? = nil
+    ) -> Int? {
+        precondition(persistence == nil, "a persisted store logs transitions: insert them with insert(_: Transition)")
+        let noExtras: Float = 0
+        return withUnsafePointer(to: noExtras) { zero in
+            store(
+                observation: observation, action: action, reward: reward, nextObservation: nextObservation,
+                terminated: terminated, truncated: truncated, task: task, episode: episode, step: step,
+                extras: extras ?? zero)
+        }
+    }
+
+    private func store(
+        observation: UnsafePointer<Float>, action: UnsafePointer<Float>, reward: Float,
+        nextObservation: UnsafePointer<Float>, terminated: Bool, truncated: Bool, task: Int32, episode: Int64,
+        step: Int32, extras: UnsafePointer<Float>
+    ) -> Int? {
+        precondition(task >= 0, "task ids are non-negative")
+        let row = inserted
+        inserted += 1
+        let taskIndex = Int(task)
         while seenPerTask.count <= taskIndex { seenPerTask.append(0) }
         seenPerTask[taskIndex] += 1
-        guard let slot = chooseSlot(for: transition.task) else {
-            closeEpisodeIfLast(transition)
+        let isLast = terminated || truncated
+        guard let slot = chooseSlot(for: task) else {
+            if isLast, let open = openEpisodes.firstIndex(where: { $0.episode == episode }) {
+                openEpisodes.remove(at: open)
+            }
             return nil
         }
-        write(transition, into: slot, row: row)
+        let size = schema.observationSize
+        self.observation.row(slot).update(from: observation, count: size)
+        self.nextObservation.row(slot).update(from: nextObservation, count: size)
+        self.action.row(slot).update(from: action, count: schema.actionSize)
+        self.extras.row(slot).update(from: extras, count: schema.extrasWidth)
+        self.reward[slot] = reward
+        self.terminated[slot] = terminated
+        self.truncated[slot] = truncated
+        self.task[slot] = task
+        self.episode[slot] = episode
+        self.step[slot] = step
+        streamRow[slot] = row
+        link(slot: slot, task: taskIndex, episode: episode, step: step, isLast: isLast)
         return slot
     }
 
@@ -199,14 +269,8 @@ public final class ReplayStore {
         if let open = openEpisodes.firstIndex(where: { $0.slot == Int32(slot) }) { openEpisodes.remove(at: open) }
     }
 
-    /// Puts a restored transition into `slot` exactly as `insert` would have (used when reopening).
+    /// Puts a restored transition into `slot` (used when reopening).
     func place(_ transition: Transition, slot: Int, row: Int64) {
-        write(transition, into: slot, row: row)
-    }
-
-    func reserveForRestore(_ rows: Int) { reserve(rows) }
-
-    private func write(_ transition: Transition, into slot: Int, row: Int64) {
         let size = schema.observationSize
         transition.observation.withUnsafeBufferPointer {
             observation.row(slot).update(from: $0.baseAddress!, count: size)
@@ -217,6 +281,10 @@ public final class ReplayStore {
         transition.action.withUnsafeBufferPointer {
             action.row(slot).update(from: $0.baseAddress!, count: schema.actionSize)
         }
+        for (name, offset, width) in schema.extraLayout {
+            let values = transition.extras[name] ?? [Float](repeating: 0, count: width)
+            for index in 0..<width { extras.row(slot)[offset + index] = values[index] }
+        }
         reward[slot] = transition.reward
         terminated[slot] = transition.terminated
         truncated[slot] = transition.truncated
@@ -224,13 +292,15 @@ public final class ReplayStore {
         episode[slot] = transition.episode
         step[slot] = transition.step
         streamRow[slot] = row
-        let extraRow = extras.row(slot)
-        for (name, offset, width) in schema.extraLayout {
-            let values = transition.extras[name] ?? [Float](repeating: 0, count: width)
-            precondition(values.count == width, "extra column \(name) has width \(width); got \(values.count)")
-            for index in 0..<width { extraRow[offset + index] = values[index] }
-        }
-        let taskIndex = Int(transition.task)
+        link(
+            slot: slot, task: Int(transition.task), episode: transition.episode, step: transition.step,
+            isLast: transition.isLast)
+    }
+
+    func reserveForRestore(_ rows: Int) { reserve(rows) }
+
+    /// Files a freshly written slot under its task and links it to its episode's previous step.
+    private func link(slot: Int, task taskIndex: Int, episode: Int64, step: Int32, isLast: Bool) {
         while taskSlots.count <= taskIndex {
             taskSlots.append([])
             taskOrder.append([])
@@ -238,25 +308,18 @@ public final class ReplayStore {
         positionInTask[slot] = Int32(taskSlots[taskIndex].count)
         taskSlots[taskIndex].append(Int32(slot))
         if eviction == .balanced || eviction == .fifo { taskOrder[taskIndex].append(Int32(slot)) }
-        // Link to the episode's previous step, when it is still here.
         next[slot] = -1
         previous[slot] = -1
-        if let open = openEpisodes.firstIndex(where: { $0.episode == transition.episode }) {
+        if let open = openEpisodes.firstIndex(where: { $0.episode == episode }) {
             let before = Int(openEpisodes[open].slot)
-            if step[before] == transition.step - 1 {
+            if self.step[before] == step - 1 {
                 next[before] = Int32(slot)
                 previous[slot] = Int32(before)
             }
             openEpisodes.remove(at: open)
         }
-        if !transition.isLast { openEpisodes.append((transition.episode, Int32(slot))) }
-        if let alpha = priorityExponent { priorities.set(slot, pow(maxPriority, alpha)) }
-    }
-
-    private func closeEpisodeIfLast(_ transition: Transition) {
-        if let open = openEpisodes.firstIndex(where: { $0.episode == transition.episode }) {
-            openEpisodes.remove(at: open)
-        }
+        if !isLast { openEpisodes.append((episode, Int32(slot))) }
+        if priorityExponent != nil { priorities.set(slot, newPriority) }
     }
 
     /// The transition in `slot`, as a value (for tests, export and inspection).

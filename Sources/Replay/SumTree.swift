@@ -22,6 +22,22 @@ struct SumTree {
     func value(_ slot: Int) -> Double { nodes[leaves + slot] }
 
     mutating func set(_ slot: Int, _ value: Double) {
+        let leaves = self.leaves
+        nodes.withUnsafeMutableBufferPointer { Self.set(slot, value, in: $0.baseAddress!, leaves: leaves) }
+    }
+
+    /// Sets many leaves under one access to the node array.
+    mutating func set(_ slots: UnsafeBufferPointer<Int32>, _ values: (Int) -> Double) {
+        let leaves = self.leaves
+        nodes.withUnsafeMutableBufferPointer { nodes in
+            for (index, slot) in slots.enumerated() {
+                Self.set(Int(slot), values(index), in: nodes.baseAddress!, leaves: leaves)
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func set(_ slot: Int, _ value: Double, in nodes: UnsafeMutablePointer<Double>, leaves: Int) {
         var index = leaves + slot
         nodes[index] = value
         index /= 2
@@ -33,17 +49,19 @@ struct SumTree {
 
     /// The slot whose cumulative range contains `mass` (0 ≤ mass < total).
     func find(_ mass: Double) -> Int {
-        var index = 1
-        var remaining = mass
-        while index < leaves {
-            let left = nodes[2 * index]
-            if remaining < left {
-                index = 2 * index
-            } else {
-                remaining -= left
-                index = 2 * index + 1
+        nodes.withUnsafeBufferPointer { nodes in
+            var index = 1
+            var remaining = mass
+            while index < leaves {
+                let left = nodes[2 * index]
+                if remaining < left {
+                    index = 2 * index
+                } else {
+                    remaining -= left
+                    index = 2 * index + 1
+                }
             }
+            return index - leaves
         }
-        return index - leaves
     }
 }

@@ -1,0 +1,180 @@
+// make bench-replay: the replay store against cpprb, TorchRL and Stable-Baselines3's buffer (same sizes, same
+// run): insert rate, uniform and prioritized sampling of 256 from 1M CartPole-sized transitions, persistence
+// throughput against h5py writing the same layout, and the memory each transition takes.
+//
+// usage: ReplayBenchmark [--peer PYTHON] [--quick] [--scratch DIRECTORY]
+import Foundation
+import Randomness
+import Replay
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String, in arguments: [String]) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+let quick = arguments.contains("--quick")
+let peer = option("--peer", in: arguments)
+let scratch = option("--scratch", in: arguments) ?? NSTemporaryDirectory() + "lifelong-replay-bench-\(getpid())"
+let capacity = quick ? 100_000 : 1_000_000
+let schema = ReplaySchema(observationSize: 4, action: .discrete)
+
+func now() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
+func median(_ samples: Int, _ body: () throws -> Double) rethrows -> Double {
+    var values: [Double] = []
+    for _ in 0..<samples { values.append(try body()) }
+    return values.sorted()[samples / 2]
+}
+
+/// Deterministic CartPole-sized transitions.
+var random = RandomStream(seed: 1)
+let observations = (0..<(4096 * 4)).map { _ in random.uniform(-1, 1) }
+func fill(_ store: ReplayStore, count: Int) {
+    observations.withUnsafeBufferPointer { values in
+        var action: Float = 0
+        for index in 0..<count {
+            let base = (index & 4095) * 4
+            action = Float(index & 1)
+            store.insert(
+                observation: values.baseAddress! + base, action: &action, reward: 1,
+                nextObservation: values.baseAddress! + ((base + 4) & (4096 * 4 - 1)), terminated: index % 200 == 199,
+                truncated: false, episode: Int64(index / 200), step: Int32(index % 200))
+        }
+    }
+}
+
+// Insert: µs per transition, one at a time as an environment loop adds them.
+let insertStore = ReplayStore(schema: schema, capacity: capacity, eviction: .fifo, seed: 1)
+fill(insertStore, count: capacity)
+let insertSeconds = median(5) {
+    let start = now()
+    fill(insertStore, count: 100_000)
+    return (now() - start) / 100_000
+}
+
+// Uniform sampling of 256 from a full store.
+var batch = ReplayBatch(schema: schema, size: 256)
+let uniformSeconds = try median(9) {
+    let start = now()
+    for _ in 0..<2000 { try insertStore.sample(into: &batch) }
+    return (now() - start) / 2000
+}
+
+// Prioritized: sample 256 and update their priorities.
+let prioritized = ReplayStore(schema: schema, capacity: capacity, eviction: .fifo, seed: 2, priorityExponent: 0.6)
+fill(prioritized, count: capacity)
+var updates = [Float](repeating: 0, count: 256)
+let prioritizedSeconds = try median(9) {
+    let start = now()
+    for round in 0..<1000 {
+        try prioritized.sample(into: &batch, using: .prioritized(beta: 0.4))
+        for index in 0..<256 { updates[index] = Float((round + index) % 97) * 0.01 + 0.01 }
+        prioritized.updatePriorities(slots: batch.slots, priorities: updates)
+    }
+    return (now() - start) / 1000
+}
+
+// Memory: the columns' bytes per transition (sum tree included for the prioritized store).
+// observation and next observation, action, reward, two flags, task, episode, step, extras, stream row, links
+// and position in the task list.
+let columnBytes: [Int] = [32, 4, 4, 1, 1, 4, 8, 4, 4, 8, 4, 4, 4]
+let bytesPerTransition = Double(columnBytes.reduce(0, +))
+let bytesPerPrioritized = bytesPerTransition + 16
+
+// Persistence: the same transitions through a persisted store, committing every 100k (a few seconds of data).
+try? FileManager.default.removeItem(atPath: scratch)
+let persisted = try ReplayStore.create(
+    at: scratch + "/replay", schema: schema, capacity: capacity, eviction: .fifo, seed: 3)
+let rows = quick ? 200_000 : 1_000_000
+let transitions = (0..<4096).map { (index: Int) -> Transition in
+    let start = index * 4
+    let following = ((index + 1) & 4095) * 4
+    let observation = Array(observations[start..<(start + 4)])
+    let nextObservation = Array(observations[following..<(following + 4)])
+    return Transition(
+        observation: observation, action: [Float(index & 1)], reward: 1, nextObservation: nextObservation,
+        terminated: index % 200 == 199, episode: Int64(index / 200), step: Int32(index % 200))
+}
+let persistStart = now()
+for index in 0..<rows {
+    var transition = transitions[index & 4095]
+    transition.episode = Int64(index / 200)
+    persisted.insert(transition)
+    if index % 100_000 == 99_999 { try persisted.commit() }
+}
+try persisted.commit()
+let persistSeconds = (now() - persistStart) / Double(rows)
+let memoryOnly = ReplayStore(schema: schema, capacity: capacity, eviction: .fifo, seed: 3)
+let memoryStart = now()
+for index in 0..<rows {
+    var transition = transitions[index & 4095]
+    transition.episode = Int64(index / 200)
+    memoryOnly.insert(transition)
+}
+let memorySeconds = (now() - memoryStart) / Double(rows)
+try? FileManager.default.removeItem(atPath: scratch)
+
+// The peers.
+var theirs: [String: [String: Double]] = [:]
+var versions = "not run"
+if let peer {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: peer)
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("peers/replay_peers.py").path
+    process.arguments = [
+        script, "--capacity", String(capacity), "--rows", String(rows), "--scratch", scratch + "-h5py",
+    ]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    // TorchRL logs to standard output; the report is the last line.
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    let data = Data((text.split(separator: "\n").last ?? "").utf8)
+    guard process.terminationStatus == 0, let report = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+        let results = report["seconds"] as? [String: [String: Double]]
+    else {
+        FileHandle.standardError.write(Data("the replay peers failed\n".utf8))
+        exit(1)
+    }
+    theirs = results
+    versions = report["versions"] as? String ?? "?"
+}
+
+func microseconds(_ seconds: Double?) -> String { seconds.map { String(format: "%.2f", $0 * 1e6) } ?? "-" }
+print("Replay benchmark — capacity \(capacity), CartPole-sized transitions, batch 256; peers: \(versions)")
+print("operation | Lifelong µs | cpprb µs | TorchRL µs | SB3 µs | fastest peer ratio")
+var summary: [String] = []
+for (name, mine, key) in [
+    ("insert one transition", insertSeconds, "insert"), ("uniform sample 256", uniformSeconds, "uniform"),
+    ("prioritized sample 256 + update", prioritizedSeconds, "prioritized"),
+] {
+    let peers = ["cpprb", "torchrl", "sb3"].map { theirs[$0]?[key] }
+    let fastest = peers.compactMap { $0 }.min()
+    let ratio = fastest.map { String(format: "%.1f×", $0 / mine) } ?? "-"
+    print(([name, microseconds(mine)] + peers.map(microseconds) + [ratio]).joined(separator: " | "))
+    if let fastest { summary.append("\(key) \(String(format: "%.1f", fastest / mine))× fastest peer") }
+}
+if let cpprb = theirs["cpprb"]?["prioritized"] {
+    summary.append(String(format: "prioritized %.1f× cpprb", cpprb / prioritizedSeconds))
+}
+let h5py = theirs["h5py"]?["persist"]
+print(
+    String(
+        format: "persistence: %.2f µs per transition through the persisted store (log + commits every 100k) vs %.2f "
+            + "in RAM only: +%.2f µs; h5py writing the same columns: %@ µs per transition",
+        persistSeconds * 1e6, memorySeconds * 1e6, (persistSeconds - memorySeconds) * 1e6, microseconds(h5py)))
+if let h5py {
+    summary.append(String(format: "persistence %.1f× h5py", h5py / max(persistSeconds - memorySeconds, 1e-12)))
+}
+print(
+    String(
+        format: "memory: %.0f bytes per transition (%.1f M per GiB); prioritized %.0f bytes (%.1f M per GiB)",
+        bytesPerTransition, 1_073_741_824 / bytesPerTransition / 1e6, bytesPerPrioritized,
+        1_073_741_824 / bytesPerPrioritized / 1e6))
+print("summary (Lifelong vs peers): " + summary.joined(separator: ", "))
