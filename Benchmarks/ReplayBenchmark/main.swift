@@ -79,11 +79,8 @@ let prioritizedSeconds = try median(9) {
 }
 
 // Memory: the columns' bytes per transition (sum tree included for the prioritized store).
-// observation and next observation, action, reward, two flags, task, episode, step, extras, stream row, links
-// and position in the task list.
-let columnBytes: [Int] = [32, 4, 4, 1, 1, 4, 8, 4, 4, 8, 4, 4, 4]
-let bytesPerTransition = Double(columnBytes.reduce(0, +))
-let bytesPerPrioritized = bytesPerTransition + 16
+let bytesPerTransition = Double(insertStore.bytesPerTransition)
+let bytesPerPrioritized = Double(prioritized.bytesPerTransition)
 
 // Persistence: the same transitions through a persisted store, committing every 100k (a few seconds of data).
 try? FileManager.default.removeItem(atPath: scratch)

@@ -139,7 +139,7 @@ extension ReplayStore {
         for (taskIndex, slots) in taskSlots.enumerated() {
             for (position, slot) in slots.enumerated() {
                 positionInTask[Int(slot)] = Int32(position)
-                precondition(Int(task[Int(slot)]) == taskIndex)
+                precondition(Int(scalars[Int(slot)].task) == taskIndex)
             }
         }
         // Episode links: consecutive steps of one episode that are both stored were linked when inserted.
@@ -149,7 +149,7 @@ extension ReplayStore {
             next[slot] = -1
             previous[slot] = -1
         }
-        for slot in 0..<count where !(terminated[slot] || truncated[slot]) {
+        for slot in 0..<count where !scalars[slot].isLast {
             if let following = slotOfStep[episode[slot]]?[step[slot] + 1] {
                 next[slot] = following
                 previous[Int(following)] = Int32(slot)

@@ -87,18 +87,18 @@ extension ReplayStore {
             var discount: Float = 1
             var k = 0
             while true {
-                total += discount * reward[slot]
+                total += discount * scalars[slot].reward
                 discount *= gamma
                 k += 1
-                if terminated[slot] || truncated[slot] || k == steps { break }
+                if scalars[slot].isLast || k == steps { break }
                 guard let following = successor(ofSlot: slot) else { break }
                 slot = following
             }
             batch.rewards[index] = total
             batch.discounts[index] = discount
-            batch.terminals[index] = terminated[slot] ? 1 : 0
+            batch.terminals[index] = scalars[slot].terminated ? 1 : 0
             batch.nextObservations.withUnsafeMutableBufferPointer {
-                ($0.baseAddress! + index * size).update(from: nextObservation.row(slot), count: size)
+                ($0.baseAddress! + index * size).update(from: observations.row(slot) + size, count: size)
             }
         }
     }
@@ -117,7 +117,7 @@ extension ReplayStore {
             }
             var slot = samplingRandom.index(below: self.count)
             var sequence = [slot]
-            while sequence.count < length, !(terminated[slot] || truncated[slot]),
+            while sequence.count < length, !scalars[slot].isLast,
                 let following = successor(ofSlot: slot)
             {
                 slot = following
@@ -145,32 +145,49 @@ extension ReplayStore {
     private func gather(into batch: inout ReplayBatch) {
         let size = schema.observationSize
         let actionSize = schema.actionSize
-        let extraWidth = max(schema.extrasWidth, 1)
+        let extraWidth = schema.extrasWidth
         let count = batch.size
-        let (observation, nextObservation, action, extras) = (
-            self.observation, self.nextObservation, self.action, self.extras
-        )
-        let (reward, terminated, task) = (self.reward.pointer, self.terminated.pointer, self.task.pointer)
+        let (observations, action, extras) = (self.observations, self.action, self.extras)
+        let scalars = self.scalars.pointer
         batch.slots.withUnsafeBufferPointer { slots in
-            func rows(_ column: Column<Float>, _ width: Int, _ target: inout [Float]) {
-                target.withUnsafeMutableBufferPointer { out in
+            batch.observations.withUnsafeMutableBufferPointer { current in
+                batch.nextObservations.withUnsafeMutableBufferPointer { next in
                     for index in 0..<count {
-                        (out.baseAddress! + index * width).update(from: column.row(Int(slots[index])), count: width)
+                        let row = observations.row(Int(slots[index]))
+                        (current.baseAddress! + index * size).update(from: row, count: size)
+                        (next.baseAddress! + index * size).update(from: row + size, count: size)
                     }
                 }
             }
-            rows(observation, size, &batch.observations)
-            rows(nextObservation, size, &batch.nextObservations)
-            rows(action, actionSize, &batch.actions)
-            rows(extras, extraWidth, &batch.extras)
-            batch.rewards.withUnsafeMutableBufferPointer { out in
-                for index in 0..<count { out[index] = reward[Int(slots[index])] }
+            batch.actions.withUnsafeMutableBufferPointer { out in
+                if actionSize == 1 {
+                    for index in 0..<count { out[index] = scalars[Int(slots[index])].action }
+                } else {
+                    for index in 0..<count {
+                        (out.baseAddress! + index * actionSize).update(
+                            from: action.row(Int(slots[index])), count: actionSize)
+                    }
+                }
             }
-            batch.terminals.withUnsafeMutableBufferPointer { out in
-                for index in 0..<count { out[index] = terminated[Int(slots[index])] ? 1 : 0 }
+            if extraWidth > 0 {
+                batch.extras.withUnsafeMutableBufferPointer { out in
+                    for index in 0..<count {
+                        (out.baseAddress! + index * extraWidth).update(
+                            from: extras.row(Int(slots[index])), count: extraWidth)
+                    }
+                }
             }
-            batch.tasks.withUnsafeMutableBufferPointer { out in
-                for index in 0..<count { out[index] = task[Int(slots[index])] }
+            batch.rewards.withUnsafeMutableBufferPointer { rewards in
+                batch.terminals.withUnsafeMutableBufferPointer { terminals in
+                    batch.tasks.withUnsafeMutableBufferPointer { tasks in
+                        for index in 0..<count {
+                            let step = scalars[Int(slots[index])]
+                            rewards[index] = step.reward
+                            terminals[index] = step.terminated ? 1 : 0
+                            tasks[index] = step.task
+                        }
+                    }
+                }
             }
             batch.discounts.withUnsafeMutableBufferPointer { $0.update(repeating: 1) }
         }

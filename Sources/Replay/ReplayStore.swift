@@ -32,14 +32,13 @@ public final class ReplayStore {
     public internal(set) var evictionRandom: RandomStream
     public internal(set) var samplingRandom: RandomStream
 
-    // Columns over slots.
-    let observation: Column<Float>
-    let nextObservation: Column<Float>
+    // Columns over slots. What a sample reads is packed row-wise, so one sampled transition costs two cache
+    // misses: the observation beside the next observation, and the step's scalars (with a one-value action).
+    /// [observation, next observation], 2 × observationSize per slot.
+    let observations: Column<Float>
+    /// Actions wider than one value (one-value actions live in `scalars`).
     let action: Column<Float>
-    let reward: Column<Float>
-    let terminated: Column<Bool>
-    let truncated: Column<Bool>
-    let task: Column<Int32>
+    let scalars: Column<StepScalars>
     let episode: Column<Int64>
     let step: Column<Int32>
     let extras: Column<Float>
@@ -89,21 +88,27 @@ public final class ReplayStore {
         evictionRandom = root.derived("replay/eviction")
         samplingRandom = root.derived("replay/sampling")
         let rows = eviction == .keepEverything ? min(capacity, 1 << 16) : capacity
-        observation = Column(width: schema.observationSize, capacity: rows, zero: 0)
-        nextObservation = Column(width: schema.observationSize, capacity: rows, zero: 0)
-        action = Column(width: schema.actionSize, capacity: rows, zero: 0)
-        reward = Column(width: 1, capacity: rows, zero: 0)
-        terminated = Column(width: 1, capacity: rows, zero: false)
-        truncated = Column(width: 1, capacity: rows, zero: false)
-        task = Column(width: 1, capacity: rows, zero: 0)
+        observations = Column(width: 2 * schema.observationSize, capacity: rows, zero: 0)
+        action = Column(width: schema.actionSize, capacity: schema.actionSize == 1 ? 1 : rows, zero: 0)
+        scalars = Column(width: 1, capacity: rows, zero: StepScalars())
         episode = Column(width: 1, capacity: rows, zero: 0)
         step = Column(width: 1, capacity: rows, zero: 0)
-        extras = Column(width: max(schema.extrasWidth, 1), capacity: rows, zero: 0)
+        extras = Column(width: max(schema.extrasWidth, 1), capacity: schema.extrasWidth == 0 ? 1 : rows, zero: 0)
         streamRow = Column(width: 1, capacity: rows, zero: -1)
         next = Column(width: 1, capacity: rows, zero: -1)
         previous = Column(width: 1, capacity: rows, zero: -1)
         positionInTask = Column(width: 1, capacity: rows, zero: -1)
         priorities = SumTree(capacity: priorityExponent == nil ? 1 : rows)
+    }
+
+    /// RAM taken per stored transition by the columns (the sum tree adds 16 bytes when priorities are kept).
+    public var bytesPerTransition: Int {
+        var bytes = observations.width * MemoryLayout<Float>.stride + MemoryLayout<StepScalars>.stride
+        // Episode and stream row; step, the two episode links and the position in the task list.
+        bytes += MemoryLayout<Int64>.stride * 2 + MemoryLayout<Int32>.stride * 4
+        if schema.actionSize > 1 { bytes += schema.actionSize * MemoryLayout<Float>.stride }
+        bytes += schema.extrasWidth * MemoryLayout<Float>.stride
+        return bytes + (priorityExponent == nil ? 0 : 2 * MemoryLayout<Double>.stride)
     }
 
     /// The tasks that have transitions in the store.
@@ -183,17 +188,9 @@ public final class ReplayStore {
             }
             return nil
         }
-        let size = schema.observationSize
-        self.observation.row(slot).update(from: observation, count: size)
-        self.nextObservation.row(slot).update(from: nextObservation, count: size)
-        self.action.row(slot).update(from: action, count: schema.actionSize)
-        self.extras.row(slot).update(from: extras, count: schema.extrasWidth)
-        self.reward[slot] = reward
-        self.terminated[slot] = terminated
-        self.truncated[slot] = truncated
-        self.task[slot] = task
-        self.episode[slot] = episode
-        self.step[slot] = step
+        writeColumns(
+            slot: slot, observation: observation, action: action, reward: reward, nextObservation: nextObservation,
+            terminated: terminated, truncated: truncated, task: task, episode: episode, step: step, extras: extras)
         streamRow[slot] = row
         link(slot: slot, task: taskIndex, episode: episode, step: step, isLast: isLast)
         return slot
@@ -236,21 +233,21 @@ public final class ReplayStore {
     }
 
     private func reserve(_ rows: Int) {
-        guard capacity == nil, rows > observation.capacity else { return }
-        for column in [observation, nextObservation, action, reward, extras] as [Column<Float>] { column.reserve(rows) }
-        terminated.reserve(rows)
-        truncated.reserve(rows)
-        task.reserve(rows)
+        guard capacity == nil, rows > observations.capacity else { return }
+        observations.reserve(rows)
+        if schema.actionSize > 1 { action.reserve(rows) }
+        if schema.extrasWidth > 0 { extras.reserve(rows) }
+        scalars.reserve(rows)
         step.reserve(rows)
         for column in [next, previous, positionInTask] { column.reserve(rows) }
         episode.reserve(rows)
         streamRow.reserve(rows)
-        if priorityExponent != nil { priorities.grow(to: observation.capacity) }
+        if priorityExponent != nil { priorities.grow(to: observations.capacity) }
     }
 
     /// Removes the transition in `slot` from task lists and episode links (its columns are then overwritten).
     private func evict(_ slot: Int) {
-        let oldTask = Int(task[slot])
+        let oldTask = Int(scalars[slot].task)
         let position = Int(positionInTask[slot])
         let lastSlot = taskSlots[oldTask].removeLast()
         if Int(lastSlot) != slot {
@@ -271,26 +268,24 @@ public final class ReplayStore {
 
     /// Puts a restored transition into `slot` (used when reopening).
     func place(_ transition: Transition, slot: Int, row: Int64) {
-        let size = schema.observationSize
-        transition.observation.withUnsafeBufferPointer {
-            observation.row(slot).update(from: $0.baseAddress!, count: size)
-        }
-        transition.nextObservation.withUnsafeBufferPointer {
-            nextObservation.row(slot).update(from: $0.baseAddress!, count: size)
-        }
-        transition.action.withUnsafeBufferPointer {
-            action.row(slot).update(from: $0.baseAddress!, count: schema.actionSize)
-        }
+        var extraRow = [Float](repeating: 0, count: max(schema.extrasWidth, 1))
         for (name, offset, width) in schema.extraLayout {
             let values = transition.extras[name] ?? [Float](repeating: 0, count: width)
-            for index in 0..<width { extras.row(slot)[offset + index] = values[index] }
+            for index in 0..<width { extraRow[offset + index] = values[index] }
         }
-        reward[slot] = transition.reward
-        terminated[slot] = transition.terminated
-        truncated[slot] = transition.truncated
-        task[slot] = transition.task
-        episode[slot] = transition.episode
-        step[slot] = transition.step
+        transition.observation.withUnsafeBufferPointer { observation in
+            transition.nextObservation.withUnsafeBufferPointer { nextObservation in
+                transition.action.withUnsafeBufferPointer { action in
+                    extraRow.withUnsafeBufferPointer { extras in
+                        writeColumns(
+                            slot: slot, observation: observation.baseAddress!, action: action.baseAddress!,
+                            reward: transition.reward, nextObservation: nextObservation.baseAddress!,
+                            terminated: transition.terminated, truncated: transition.truncated, task: transition.task,
+                            episode: transition.episode, step: transition.step, extras: extras.baseAddress!)
+                    }
+                }
+            }
+        }
         streamRow[slot] = row
         link(
             slot: slot, task: Int(transition.task), episode: transition.episode, step: transition.step,
@@ -298,6 +293,22 @@ public final class ReplayStore {
     }
 
     func reserveForRestore(_ rows: Int) { reserve(rows) }
+
+    private func writeColumns(
+        slot: Int, observation: UnsafePointer<Float>, action: UnsafePointer<Float>, reward: Float,
+        nextObservation: UnsafePointer<Float>, terminated: Bool, truncated: Bool, task: Int32, episode: Int64,
+        step: Int32, extras: UnsafePointer<Float>
+    ) {
+        let size = schema.observationSize
+        observations.row(slot).update(from: observation, count: size)
+        (observations.row(slot) + size).update(from: nextObservation, count: size)
+        if schema.actionSize > 1 { self.action.row(slot).update(from: action, count: schema.actionSize) }
+        if schema.extrasWidth > 0 { self.extras.row(slot).update(from: extras, count: schema.extrasWidth) }
+        scalars[slot] = StepScalars(
+            reward: reward, action: action.pointee, task: task, terminated: terminated, truncated: truncated)
+        self.episode[slot] = episode
+        self.step[slot] = step
+    }
 
     /// Files a freshly written slot under its task and links it to its episode's previous step.
     private func link(slot: Int, task taskIndex: Int, episode: Int64, step: Int32, isLast: Bool) {
@@ -329,13 +340,15 @@ public final class ReplayStore {
         for (name, offset, width) in schema.extraLayout {
             values[name] = Array(UnsafeBufferPointer(start: extras.row(slot) + offset, count: width))
         }
+        let row = scalars[slot]
+        let size = schema.observationSize
         return Transition(
-            observation: Array(UnsafeBufferPointer(start: observation.row(slot), count: schema.observationSize)),
-            action: Array(UnsafeBufferPointer(start: action.row(slot), count: schema.actionSize)),
-            reward: reward[slot],
-            nextObservation: Array(
-                UnsafeBufferPointer(start: nextObservation.row(slot), count: schema.observationSize)),
-            terminated: terminated[slot], truncated: truncated[slot], task: task[slot], episode: episode[slot],
+            observation: Array(UnsafeBufferPointer(start: observations.row(slot), count: size)),
+            action: schema.actionSize == 1
+                ? [row.action] : Array(UnsafeBufferPointer(start: action.row(slot), count: schema.actionSize)),
+            reward: row.reward,
+            nextObservation: Array(UnsafeBufferPointer(start: observations.row(slot) + size, count: size)),
+            terminated: row.terminated, truncated: row.truncated, task: row.task, episode: episode[slot],
             step: step[slot], extras: values)
     }
 
@@ -344,4 +357,17 @@ public final class ReplayStore {
 
     /// The slot of the next step of the same episode, if it is in the store.
     public func successor(ofSlot slot: Int) -> Int? { next[slot] >= 0 ? Int(next[slot]) : nil }
+}
+
+/// The per-step values a sample reads, packed in 16 bytes.
+struct StepScalars: BitwiseCopyable {
+    var reward: Float = 0
+    /// The action when it is one value (discrete actions, one-dimensional forces).
+    var action: Float = 0
+    var task: Int32 = 0
+    var terminated = false
+    var truncated = false
+
+    /// Whether the episode ended here.
+    var isLast: Bool { terminated || truncated }
 }
