@@ -23,7 +23,7 @@ extension ReplayStore {
                 // Stratified: one draw from each of `size` equal slices of the total mass.
                 let tree = priorities
                 let segment = tree.total / Double(size)
-                let top = tree.total.nextDown
+                let top = tree.largestMass
                 for index in 0..<size {
                     let mass = (Double(index) + random.uniformDouble()) * segment
                     slots[index] = Int32(min(tree.find(min(mass, top)), stored - 1))
