@@ -101,14 +101,14 @@ public final class ReplayStore {
         priorities = SumTree(capacity: priorityExponent == nil ? 1 : rows)
     }
 
-    /// RAM taken per stored transition by the columns (the sum tree adds 16 bytes when priorities are kept).
+    /// RAM taken per stored transition by the columns (the sum tree adds 8 bytes when priorities are kept).
     public var bytesPerTransition: Int {
         var bytes = observations.width * MemoryLayout<Float>.stride + MemoryLayout<StepScalars>.stride
         // Episode and stream row; step, the two episode links and the position in the task list.
         bytes += MemoryLayout<Int64>.stride * 2 + MemoryLayout<Int32>.stride * 4
         if schema.actionSize > 1 { bytes += schema.actionSize * MemoryLayout<Float>.stride }
         bytes += schema.extrasWidth * MemoryLayout<Float>.stride
-        return bytes + (priorityExponent == nil ? 0 : 2 * MemoryLayout<Double>.stride)
+        return bytes + (priorityExponent == nil ? 0 : 2 * MemoryLayout<Float>.stride)
     }
 
     /// The tasks that have transitions in the store.
