@@ -60,23 +60,24 @@ let package = Package(
         ),
 
         // Benchmarks (make bench-*): each runs its Python peer in the same run and prints the ratio.
+        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport", swiftSettings: swiftSettings),
         .executableTarget(
             name: "NeuralBenchmark",
-            dependencies: ["Neural", "CBLAS"],
+            dependencies: ["Neural", "CBLAS", "BenchmarkSupport"],
             path: "Benchmarks/NeuralBenchmark",
             swiftSettings: swiftSettings
         ),
 
         .executableTarget(
             name: "EnvironmentBenchmark",
-            dependencies: ["Environments", "Randomness"],
+            dependencies: ["Environments", "Randomness", "BenchmarkSupport"],
             path: "Benchmarks/EnvironmentBenchmark",
             swiftSettings: swiftSettings
         ),
 
         .executableTarget(
             name: "ReplayBenchmark",
-            dependencies: ["Replay", "Randomness"],
+            dependencies: ["Replay", "Randomness", "BenchmarkSupport"],
             path: "Benchmarks/ReplayBenchmark",
             swiftSettings: swiftSettings
         ),

@@ -2,30 +2,22 @@
 // same random actions, in the same run; vector stepping against Gymnasium's vectorised CartPole.
 //
 // usage: EnvironmentBenchmark [--peer PYTHON] [--quick]
+import BenchmarkSupport
 import Environments
 import Foundation
 import Randomness
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-let quick = arguments.contains("--quick")
-let peer = arguments.firstIndex(of: "--peer").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
-
-func now() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-}
+let quick = CommandLine.arguments.contains("--quick")
+let peer = option("--peer")
 
 /// Median steps per second over `samples` runs of `steps` steps.
 func stepsPerSecond(samples: Int = 5, steps: Int, _ run: (Int) throws -> Void) rethrows -> Double {
     try run(min(steps, 1000))
-    var rates: [Double] = []
-    for _ in 0..<samples {
+    return try median(samples) {
         let start = now()
         try run(steps)
-        rates.append(Double(steps) / (now() - start))
+        return Double(steps) / (now() - start)
     }
-    return rates.sorted()[samples / 2]
 }
 
 /// Random actions shared with the peer: the same generator, seed and count (cycled).
@@ -93,23 +85,8 @@ if let peer {
 var theirs: [String: Double] = [:]
 var peerVersion = "not run"
 if let peer {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: peer)
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("peers/environments_gymnasium.py").path
-    process.arguments = [script] + (quick ? ["--quick"] : [])
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0, let report = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-        let rates = report["steps_per_second"] as? [String: Double]
-    else {
-        FileHandle.standardError.write(Data("the Gymnasium peer failed\n".utf8))
-        exit(1)
-    }
-    theirs = rates
+    let report = try runPeer(python: peer, script: "environments_gymnasium.py", arguments: quick ? ["--quick"] : [])
+    theirs = report["steps_per_second"] as? [String: Double] ?? [:]
     peerVersion =
         "Gymnasium \(report["version"] as? String ?? "?") (gym.make, env checker off), NumPy \(report["numpy"] as? String ?? "?")"
 }

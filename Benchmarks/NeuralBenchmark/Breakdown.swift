@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Neural
 
 /// `--breakdown`: times the phases of the MLP workloads separately (recording + forward, + backward, the

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Neural
 
 /// One timed piece of work: Lifelong's side of a benchmark row. The PyTorch peer

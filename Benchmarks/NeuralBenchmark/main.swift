@@ -1,21 +1,18 @@
 // make bench-neural: Lifelong's Neural module against PyTorch on CPU, same shapes, same thread count, same run.
 //
 // usage: NeuralBenchmark [--peer PYTHON] [--write-reference FILE | --check-reference FILE] [--quick] [--breakdown]
+import BenchmarkSupport
 import CBLAS
 import Foundation
 import Neural
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-func option(_ name: String, in arguments: [String]) -> String? {
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-    return arguments[index + 1]
-}
 let quick = arguments.contains("--quick")
 if arguments.contains("--breakdown") {
     printBreakdown()
     exit(0)
 }
-let peer = option("--peer", in: arguments)
+let peer = option("--peer")
 let threads = BLAS.threadCount
 
 /// The best sgemm rate over square sizes, on this run's kernel and thread count.
@@ -47,10 +44,10 @@ let workloads = [
 // Kernel agreement: the first run writes the ensemble's output, a run under another kernel compares.
 let reference = ensemble.referenceOutput()
 var kernelCheck = ""
-if let path = option("--write-reference", in: arguments) {
+if let path = option("--write-reference") {
     try Data(reference.withUnsafeBufferPointer { Data(buffer: $0) }).write(to: URL(fileURLWithPath: path))
 }
-if let path = option("--check-reference", in: arguments) {
+if let path = option("--check-reference") {
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
     let saved = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
     let largest = zip(saved, reference).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? .infinity
@@ -74,24 +71,9 @@ for workload in workloads {
 var theirs: [String: Double] = [:]
 var peerVersion = "not run"
 if let peer {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: peer)
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("peers/neural_torch.py").path
-    process.arguments = [script, "--threads", String(threads)] + (quick ? ["--quick"] : [])
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0,
-        let report = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-        let times = report["seconds"] as? [String: Double]
-    else {
-        FileHandle.standardError.write(Data("the PyTorch peer failed (exit \(process.terminationStatus))\n".utf8))
-        exit(1)
-    }
-    theirs = times
+    let report = try runPeer(
+        python: peer, script: "neural_torch.py", arguments: ["--threads", String(threads)] + (quick ? ["--quick"] : []))
+    theirs = report["seconds"] as? [String: Double] ?? [:]
     peerVersion = "PyTorch \(report["version"] as? String ?? "?"), \(report["threads"] as? Int ?? 0) thread(s)"
 }
 

@@ -3,32 +3,16 @@
 // throughput against h5py writing the same layout, and the memory each transition takes.
 //
 // usage: ReplayBenchmark [--peer PYTHON] [--quick] [--scratch DIRECTORY]
+import BenchmarkSupport
 import Foundation
 import Randomness
 import Replay
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-func option(_ name: String, in arguments: [String]) -> String? {
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-    return arguments[index + 1]
-}
-let quick = arguments.contains("--quick")
-let peer = option("--peer", in: arguments)
-let scratch = option("--scratch", in: arguments) ?? NSTemporaryDirectory() + "lifelong-replay-bench-\(getpid())"
+let quick = CommandLine.arguments.contains("--quick")
+let peer = option("--peer")
+let scratch = option("--scratch") ?? NSTemporaryDirectory() + "lifelong-replay-bench-\(getpid())"
 let capacity = quick ? 100_000 : 1_000_000
 let schema = ReplaySchema(observationSize: 4, action: .discrete)
-
-func now() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-}
-
-func median(_ samples: Int, _ body: () throws -> Double) rethrows -> Double {
-    var values: [Double] = []
-    for _ in 0..<samples { values.append(try body()) }
-    return values.sorted()[samples / 2]
-}
 
 /// Deterministic CartPole-sized transitions.
 var random = RandomStream(seed: 1)
@@ -119,27 +103,10 @@ try? FileManager.default.removeItem(atPath: scratch)
 var theirs: [String: [String: Double]] = [:]
 var versions = "not run"
 if let peer {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: peer)
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("peers/replay_peers.py").path
-    process.arguments = [
-        script, "--capacity", String(capacity), "--rows", String(rows), "--scratch", scratch + "-h5py",
-    ]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    // TorchRL logs to standard output; the report is the last line.
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    let data = Data((text.split(separator: "\n").last ?? "").utf8)
-    guard process.terminationStatus == 0, let report = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-        let results = report["seconds"] as? [String: [String: Double]]
-    else {
-        FileHandle.standardError.write(Data("the replay peers failed\n".utf8))
-        exit(1)
-    }
-    theirs = results
+    let report = try runPeer(
+        python: peer, script: "replay_peers.py",
+        arguments: ["--capacity", String(capacity), "--rows", String(rows), "--scratch", scratch + "-h5py"])
+    theirs = report["seconds"] as? [String: [String: Double]] ?? [:]
     versions = report["versions"] as? String ?? "?"
 }
 

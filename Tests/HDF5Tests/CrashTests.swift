@@ -34,22 +34,10 @@ struct CrashTests {
     func runAndKill(path: String, seed: UInt64, swmr: Bool, chunkRows: Int, afterMicroseconds: UInt32) throws
         -> (Int?, String)
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestEnvironment.product("HDF5CrashWriter"))
-        process.arguments = [path, String(seed), swmr ? "1" : "0", String(chunkRows)]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let reader = DataReader(output.fileHandleForReading)
-        usleep(afterMicroseconds)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        let transcript = reader.text()
-        let committed = transcript.split(separator: "\n").compactMap { line -> Int? in
-            line.hasPrefix("committed ") ? Int(line.dropFirst("committed ".count)) : nil
-        }.last
-        return (committed, transcript)
+        let transcript = try ProcessRunner.runAndKill(
+            TestEnvironment.product("HDF5CrashWriter"), [path, String(seed), swmr ? "1" : "0", String(chunkRows)],
+            afterMicroseconds: afterMicroseconds)
+        return (ProcessRunner.lastCommit(in: transcript).map { Int($0) }, transcript)
     }
 
     func verify(path: String, lastReportedCommit: Int?, swmr: Bool, transcript: String) throws -> String {

@@ -72,3 +72,31 @@ public final class DataReader: @unchecked Sendable {
         return snapshot()
     }
 }
+
+extension ProcessRunner {
+    /// Starts `executable`, kills it with SIGKILL after `microseconds`, and returns everything it printed
+    /// (standard output and error together) — the crash tests' way to interrupt a writer at a random moment.
+    public static func runAndKill(_ executable: String, _ arguments: [String], afterMicroseconds microseconds: UInt32)
+        throws -> String
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let reader = DataReader(output.fileHandleForReading)
+        usleep(microseconds)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return reader.text()
+    }
+
+    /// The last `committed N` a crash-test writer reported, if any.
+    public static func lastCommit(in transcript: String) -> Int64? {
+        transcript.split(separator: "\n").compactMap { line in
+            line.hasPrefix("committed ") ? Int64(line.dropFirst("committed ".count)) : nil
+        }.last
+    }
+}

@@ -15,23 +15,11 @@ struct ReplayCrashTests {
         for trial in 0..<Self.trials {
             let path = directory.file("trial-\(trial)")
             let eviction = ["fifo", "reservoir", "balanced"][trial % 3]
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: TestEnvironment.product("ReplayCrashWriter"))
-            process.arguments = [path, String(trial), eviction]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let reader = DataReader(output.fileHandleForReading)
-            usleep(UInt32.random(in: 20_000...500_000, using: &random))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            let transcript = reader.text()
+            let transcript = try ProcessRunner.runAndKill(
+                TestEnvironment.product("ReplayCrashWriter"), [path, String(trial), eviction],
+                afterMicroseconds: UInt32.random(in: 20_000...500_000, using: &random))
             #expect(!transcript.contains("ReplayCrashWriter:"), "\(transcript)")
-            let reported =
-                transcript.split(separator: "\n").compactMap { line in
-                    line.hasPrefix("committed ") ? Int64(line.dropFirst(10)) : nil
-                }.last ?? 0
+            let reported = ProcessRunner.lastCommit(in: transcript) ?? 0
             guard FileManager.default.fileExists(atPath: path + "/steps.h5") else {
                 #expect(!transcript.contains("ready"), "the store vanished after it was created")
                 continue
