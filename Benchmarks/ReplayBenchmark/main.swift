@@ -62,6 +62,37 @@ let prioritizedSeconds = try median(9) {
     return (now() - start) / 1000
 }
 
+// Images: 84×84×1 uint8 frames, a smaller capacity (each transition holds two frames).
+let imageCapacity = quick ? 20_000 : 100_000
+let imageSchema = ReplaySchema(observationSize: 84 * 84, observationType: .uint8, action: .discrete)
+let images = ReplayStore(schema: imageSchema, capacity: imageCapacity, eviction: .fifo, seed: 4)
+let frames = (0..<(64 * 7056)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+func fillImages(_ images: ReplayStore, _ frames: [UInt8], _ count: Int) {
+    frames.withUnsafeBufferPointer { values in
+        var action: Float = 1
+        for index in 0..<count {
+            let frame = (index & 63) * 7056
+            images.insert(
+                observation: values.baseAddress! + frame, action: &action, reward: 1,
+                nextObservation: values.baseAddress! + ((frame + 7056) % (64 * 7056)), terminated: false,
+                truncated: false,
+                episode: Int64(index / 1000), step: Int32(index % 1000))
+        }
+    }
+}
+fillImages(images, frames, imageCapacity)
+let imageInsertSeconds = median(5) {
+    let start = now()
+    fillImages(images, frames, 10_000)
+    return (now() - start) / 10_000
+}
+var imageBatch = ReplayBatch(schema: imageSchema, size: 256)
+let imageSampleSeconds = try median(9) {
+    let start = now()
+    for _ in 0..<200 { try images.sample(into: &imageBatch) }
+    return (now() - start) / 200
+}
+
 // Memory: the columns' bytes per transition (sum tree included for the prioritized store).
 let bytesPerTransition = Double(insertStore.bytesPerTransition)
 let bytesPerPrioritized = Double(prioritized.bytesPerTransition)
@@ -105,7 +136,10 @@ var versions = "not run"
 if let peer {
     let report = try runPeer(
         python: peer, script: "replay_peers.py",
-        arguments: ["--capacity", String(capacity), "--rows", String(rows), "--scratch", scratch + "-h5py"])
+        arguments: [
+            "--capacity", String(capacity), "--rows", String(rows), "--scratch", scratch + "-h5py",
+            "--image-capacity", String(imageCapacity),
+        ])
     theirs = report["seconds"] as? [String: [String: Double]] ?? [:]
     versions = report["versions"] as? String ?? "?"
 }
@@ -117,6 +151,8 @@ var summary: [String] = []
 for (name, mine, key) in [
     ("insert one transition", insertSeconds, "insert"), ("uniform sample 256", uniformSeconds, "uniform"),
     ("prioritized sample 256 + update", prioritizedSeconds, "prioritized"),
+    ("84×84 uint8: insert one transition", imageInsertSeconds, "image_insert"),
+    ("84×84 uint8: uniform sample 256", imageSampleSeconds, "image_uniform"),
 ] {
     let peers = ["cpprb", "torchrl", "sb3"].map { theirs[$0]?[key] }
     let fastest = peers.compactMap { $0 }.min()

@@ -14,6 +14,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--capacity", type=int, default=1_000_000)
 parser.add_argument("--rows", type=int, default=1_000_000)
 parser.add_argument("--scratch", default="/tmp/lifelong-replay-h5py")
+parser.add_argument("--image-capacity", type=int, default=100_000)
 args = parser.parse_args()
 N = args.capacity
 rng = np.random.default_rng(1)
@@ -100,6 +101,41 @@ sb.full, sb.pos = True, 0
 infos = [{}]
 insert = median(5, per_call(20_000, lambda i: sb.add(obs[i:i + 1], obs[i:i + 1], act[i:i + 1], rew[i:i + 1], done[i:i + 1], infos)))
 results["sb3"] = {"insert": insert, "uniform": median(9, per_call(2000, lambda i: sb.sample(256)))}
+
+# 84×84×1 uint8 frames: insert one transition, uniform sample of 256, smaller capacity.
+import gc  # noqa: E402
+M = args.image_capacity
+frames = rng.integers(0, 256, (64, 84, 84, 1), dtype=np.uint8)
+image_dict = {"obs": {"shape": (84, 84, 1), "dtype": np.uint8}, "act": {"shape": 1, "dtype": np.int64}, "rew": {},
+              "next_obs": {"shape": (84, 84, 1), "dtype": np.uint8}, "done": {}}
+crb = cpprb.ReplayBuffer(M, image_dict)
+for start in range(0, M, 64):
+    crb.add(obs=frames, act=np.ones((64, 1)), rew=np.ones(64), next_obs=frames, done=np.zeros(64))
+results["cpprb"]["image_insert"] = median(5, per_call(2000, lambda i: crb.add(
+    obs=frames[i & 63], act=1, rew=1.0, next_obs=frames[(i + 1) & 63], done=0.0)))
+results["cpprb"]["image_uniform"] = median(9, per_call(100, lambda i: crb.sample(256)))
+del crb
+gc.collect()
+image_space = gym.spaces.Box(0, 255, (84, 84, 1), np.uint8)
+isb = SB3Buffer(M, image_space, gym.spaces.Discrete(4), device="cpu")
+isb.observations[:, 0] = frames[np.arange(M) % 64]
+isb.next_observations[:, 0] = frames[(np.arange(M) + 1) % 64]
+isb.full, isb.pos = True, 0
+results["sb3"]["image_insert"] = median(5, per_call(2000, lambda i: isb.add(
+    frames[i & 63][None], frames[(i + 1) & 63][None], np.array([1]), np.array([1.0]), np.array([False]), infos)))
+results["sb3"]["image_uniform"] = median(9, per_call(100, lambda i: isb.sample(256)))
+del isb
+gc.collect()
+image_frames = torch.from_numpy(frames[np.arange(M) % 64])
+image_data = TensorDict({"obs": image_frames, "next_obs": image_frames, "act": torch.ones(M, dtype=torch.int64),
+                         "rew": torch.ones(M), "done": torch.zeros(M, dtype=torch.bool)}, batch_size=[M])
+irb = ReplayBuffer(storage=LazyTensorStorage(M), batch_size=256)
+irb.extend(image_data)
+image_one = image_data[0]
+results["torchrl"]["image_insert"] = median(5, per_call(1000, lambda i: irb.add(image_one)))
+results["torchrl"]["image_uniform"] = median(9, per_call(50, lambda i: irb.sample()))
+del irb, image_data, image_frames
+gc.collect()
 
 # h5py writing the same columns as the replay log.
 import h5py  # noqa: E402

@@ -16,14 +16,20 @@ public struct ReplayBatch {
     public var discounts: [Float]
     /// Extra columns, row-major [size × total extra width] in the schema's name order.
     public var extras: [Float]
+    /// For a uint8-observation store: the observation and next observation bytes, [size × 2 × observation size]
+    /// (each row the observation then the next one), as stored — what an image learner feeds its network.
+    /// `observations` and `nextObservations` are left empty then, to skip the conversion.
+    public var observationBytes: [UInt8]
 
     public init(schema: ReplaySchema, size: Int) {
         self.size = size
         slots = [Int32](repeating: 0, count: size)
-        observations = [Float](repeating: 0, count: size * schema.observationSize)
+        let floats = schema.observationType == .float32
+        observations = [Float](repeating: 0, count: floats ? size * schema.observationSize : 0)
+        observationBytes = [UInt8](repeating: 0, count: floats ? 0 : size * 2 * schema.observationSize)
         actions = [Float](repeating: 0, count: size * schema.actionSize)
         rewards = [Float](repeating: 0, count: size)
-        nextObservations = [Float](repeating: 0, count: size * schema.observationSize)
+        nextObservations = [Float](repeating: 0, count: floats ? size * schema.observationSize : 0)
         terminals = [Float](repeating: 0, count: size)
         tasks = [Int32](repeating: 0, count: size)
         weights = [Float](repeating: 1, count: size)

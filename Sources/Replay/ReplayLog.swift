@@ -13,8 +13,8 @@ final class ReplayLog {
     let file: File
     let path: String
     let schema: ReplaySchema
-    let observation: Dataset<Float>
-    let nextObservation: Dataset<Float>
+    let observation: ObservationColumn
+    let nextObservation: ObservationColumn
     let action: Dataset<Float>
     let reward: Dataset<Float>
     let terminated: Dataset<Bool>
@@ -38,13 +38,20 @@ final class ReplayLog {
             try file.setAttribute("schema", "lifelong.replay")
             try file.setAttribute("schema_version", Int64(1))
             try file.setAttribute("config", json)
-            let rowBytes = 4 * schema.observationSize
-            let wide = DatasetOptions(chunkRows: max(1024, 262_144 / rowBytes))
+            let rowBytes = schema.observationType.size * schema.observationSize
+            // About 256 KiB per chunk (at least 16 rows), whether a row is 16 bytes or an 84×84 frame.
+            let wide = DatasetOptions(chunkRows: max(16, 262_144 / rowBytes))
             let narrow = DatasetOptions(chunkRows: 65_536)
-            _ = try file.createAppendableDataset(
-                "steps/observation", of: Float.self, rowShape: [schema.observationSize], options: wide)
-            _ = try file.createAppendableDataset(
-                "steps/next_observation", of: Float.self, rowShape: [schema.observationSize], options: wide)
+            for name in ["steps/observation", "steps/next_observation"] {
+                switch schema.observationType {
+                case .float32:
+                    _ = try file.createAppendableDataset(
+                        name, of: Float.self, rowShape: [schema.observationSize], options: wide)
+                case .uint8:
+                    _ = try file.createAppendableDataset(
+                        name, of: UInt8.self, rowShape: [schema.observationSize], options: wide)
+                }
+            }
             _ = try file.createAppendableDataset(
                 "steps/action", of: Float.self, rowShape: [schema.actionSize], options: narrow)
             _ = try file.createAppendableDataset("steps/reward", of: Float.self, options: narrow)
@@ -80,8 +87,8 @@ final class ReplayLog {
         self.file = file
         self.path = path
         self.schema = schema
-        observation = try file.openDataset("steps/observation", as: Float.self)
-        nextObservation = try file.openDataset("steps/next_observation", as: Float.self)
+        observation = try ObservationColumn(file: file, path: "steps/observation", schema: schema)
+        nextObservation = try ObservationColumn(file: file, path: "steps/next_observation", schema: schema)
         action = try file.openDataset("steps/action", as: Float.self)
         reward = try file.openDataset("steps/reward", as: Float.self)
         terminated = try file.openDataset("steps/terminated", as: Bool.self)
@@ -106,8 +113,8 @@ final class ReplayLog {
     /// Appends every buffered row (not yet committed).
     func appendPending() throws {
         guard !pending.isEmpty else { return }
-        try observation.append(contentsOf: pending.flatMap(\.observation))
-        try nextObservation.append(contentsOf: pending.flatMap(\.nextObservation))
+        try observation.append(pending.flatMap(\.observation))
+        try nextObservation.append(pending.flatMap(\.nextObservation))
         try action.append(contentsOf: pending.flatMap(\.action))
         try reward.append(contentsOf: pending.map(\.reward))
         try terminated.append(contentsOf: pending.map(\.terminated))
@@ -140,7 +147,9 @@ final class ReplayLog {
         }
         guard present > rows else { return }
         let count = Int(rows)
-        for dataset in [observation, nextObservation, action, reward] { try dataset.resize(rows: count) }
+        try observation.resize(rows: count)
+        try nextObservation.resize(rows: count)
+        for dataset in [action, reward] { try dataset.resize(rows: count) }
         for dataset in [terminated, truncated, isFirst, isLast] { try dataset.resize(rows: count) }
         for dataset in [task, step] { try dataset.resize(rows: count) }
         try episode.resize(rows: count)
@@ -174,6 +183,40 @@ final class ReplayLog {
                 action: Array(actions[(i * actionSize)..<((i + 1) * actionSize)]), reward: rewards[i],
                 nextObservation: Array(nextObservations[(i * size)..<((i + 1) * size)]), terminated: terminals[i],
                 truncated: truncations[i], task: tasks[i], episode: episodes[i], step: steps[i], extras: values)
+        }
+    }
+}
+
+/// An observation dataset of the log, in the schema's stored type, exchanging Float32 values.
+enum ObservationColumn {
+    case float32(Dataset<Float>)
+    case uint8(Dataset<UInt8>)
+
+    init(file: File, path: String, schema: ReplaySchema) throws {
+        switch schema.observationType {
+        case .float32: self = .float32(try file.openDataset(path, as: Float.self))
+        case .uint8: self = .uint8(try file.openDataset(path, as: UInt8.self))
+        }
+    }
+
+    func append(_ values: [Float]) throws {
+        switch self {
+        case .float32(let dataset): try dataset.append(contentsOf: values)
+        case .uint8(let dataset): try dataset.append(contentsOf: ReplaySchema.bytes(values))
+        }
+    }
+
+    func read(rowIndices: [Int]) throws -> [Float] {
+        switch self {
+        case .float32(let dataset): return try dataset.read(rowIndices: rowIndices)
+        case .uint8(let dataset): return try dataset.read(rowIndices: rowIndices).map(Float.init)
+        }
+    }
+
+    func resize(rows: Int) throws {
+        switch self {
+        case .float32(let dataset): try dataset.resize(rows: rows)
+        case .uint8(let dataset): try dataset.resize(rows: rows)
         }
     }
 }

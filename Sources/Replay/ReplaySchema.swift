@@ -10,16 +10,53 @@ public struct ReplaySchema: Equatable, Sendable, Codable {
         case continuous(size: Int)
     }
 
+    /// How observation values are stored: Float32, or bytes for images (84×84 frames take a quarter of the
+    /// memory). Batches and `Transition`s carry them as Float32 values either way; a byte store also fills
+    /// `ReplayBatch.observationBytes`.
+    public enum ObservationType: String, Equatable, Sendable, Codable {
+        case float32
+        case uint8
+
+        /// Bytes per stored value.
+        public var size: Int { self == .float32 ? 4 : 1 }
+    }
+
     public var observationSize: Int
+    public var observationType: ObservationType
     public var action: ActionKind
     /// Extra Float32 columns by name, with their width.
     public var extraColumns: [String: Int]
 
-    public init(observationSize: Int, action: ActionKind, extraColumns: [String: Int] = [:]) {
+    public init(
+        observationSize: Int, observationType: ObservationType = .float32, action: ActionKind,
+        extraColumns: [String: Int] = [:]
+    ) {
         precondition(observationSize > 0, "observationSize must be positive")
         self.observationSize = observationSize
+        self.observationType = observationType
         self.action = action
         self.extraColumns = extraColumns
+    }
+
+    /// Observation values as stored bytes (uint8 values are clamped to 0…255 and rounded).
+    func encode(_ values: [Float]) -> [UInt8] {
+        switch observationType {
+        case .float32: return values.withUnsafeBytes { Array($0) }
+        case .uint8: return Self.bytes(values)
+        }
+    }
+
+    /// Float32 values as bytes, clamped to 0…255 and rounded.
+    static func bytes(_ values: [Float]) -> [UInt8] { values.map { UInt8(clamping: Int($0.rounded())) } }
+
+    /// Stored bytes back to Float32 values.
+    func decode(_ bytes: UnsafeRawPointer, count: Int, into values: UnsafeMutablePointer<Float>) {
+        switch observationType {
+        case .float32: UnsafeMutableRawPointer(values).copyMemory(from: bytes, byteCount: count * 4)
+        case .uint8:
+            let source = bytes.assumingMemoryBound(to: UInt8.self)
+            for index in 0..<count { values[index] = Float(source[index]) }
+        }
     }
 
     /// Values one action takes (1 for discrete, stored as Float32 either way).

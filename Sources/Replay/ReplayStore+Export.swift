@@ -29,10 +29,7 @@ extension ReplayStore {
                 try group.setAttribute("id", Int64(index))
                 try group.setAttribute("total_steps", Int64(rows.count))
                 let observations = rows.flatMap(\.observation) + (rows.last?.nextObservation ?? [])
-                try group.createDataset(
-                    "observations", of: Float.self, shape: [rows.count + 1, schema.observationSize]
-                )
-                .write(observations)
+                try writeObservations(observations, named: "observations", rows: rows.count + 1, in: group)
                 if discrete {
                     let actions = rows.map { Int64($0.action[0]) }
                     largestAction = max(largestAction, Int(actions.max() ?? 0))
@@ -49,10 +46,18 @@ extension ReplayStore {
                 totalSteps += rows.count
             }
         }
-        let unbounded = [String](repeating: "Infinity", count: schema.observationSize)
-        let observationSpace =
-            #"{"type": "Box", "dtype": "float32", "shape": [\#(schema.observationSize)], "low": [-"#
-            + unbounded.joined(separator: ", -") + #"], "high": ["# + unbounded.joined(separator: ", ") + "]}"
+        let observationSpace: String
+        if schema.observationType == .uint8 {
+            observationSpace =
+                #"{"type": "Box", "dtype": "uint8", "shape": [\#(schema.observationSize)], "low": ["#
+                + [String](repeating: "0", count: schema.observationSize).joined(separator: ", ") + #"], "high": ["#
+                + [String](repeating: "255", count: schema.observationSize).joined(separator: ", ") + "]}"
+        } else {
+            let unbounded = [String](repeating: "Infinity", count: schema.observationSize)
+            observationSpace =
+                #"{"type": "Box", "dtype": "float32", "shape": [\#(schema.observationSize)], "low": [-"#
+                + unbounded.joined(separator: ", -") + #"], "high": ["# + unbounded.joined(separator: ", ") + "]}"
+        }
         let actionSpace: String
         if discrete {
             actionSpace =
@@ -84,14 +89,10 @@ extension ReplayStore {
         let rows = try completeEpisodes(of: task).flatMap { $0 }
         _ = try File.createAtomically(path, format: .earliest) { file in
             let options = DatasetOptions(compression: .deflate(level: 4))
-            try file.createDataset(
-                "observations", of: Float.self, shape: [rows.count, schema.observationSize], options: options
-            )
-            .write(rows.flatMap(\.observation))
-            try file.createDataset(
-                "next_observations", of: Float.self, shape: [rows.count, schema.observationSize], options: options
-            )
-            .write(rows.flatMap(\.nextObservation))
+            try writeObservations(
+                rows.flatMap(\.observation), named: "observations", rows: rows.count, in: file, options)
+            try writeObservations(
+                rows.flatMap(\.nextObservation), named: "next_observations", rows: rows.count, in: file, options)
             try file.createDataset("actions", of: Float.self, shape: [rows.count, schema.actionSize], options: options)
                 .write(rows.flatMap(\.action))
             try file.createDataset("rewards", of: Float.self, shape: [rows.count], options: options).write(
@@ -106,6 +107,21 @@ extension ReplayStore {
                 rows.map(\.step))
         }
         return rows.count
+    }
+
+    /// Writes observation values as a [rows, observation size] dataset of the schema's stored type.
+    private func writeObservations(
+        _ values: [Float], named name: String, rows: Int, in container: some Container,
+        _ options: DatasetOptions = .init()
+    ) throws {
+        let shape = [rows, schema.observationSize]
+        switch schema.observationType {
+        case .float32:
+            try container.createDataset(name, of: Float.self, shape: shape, options: options).write(values)
+        case .uint8:
+            try container.createDataset(name, of: UInt8.self, shape: shape, options: options)
+                .write(schema.encode(values))
+        }
     }
 
     /// The committed episodes of `task` that start at step 0 and end (terminated or truncated), in stream order.

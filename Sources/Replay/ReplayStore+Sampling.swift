@@ -97,8 +97,15 @@ extension ReplayStore {
             batch.rewards[index] = total
             batch.discounts[index] = discount
             batch.terminals[index] = scalars[slot].terminated ? 1 : 0
-            batch.nextObservations.withUnsafeMutableBufferPointer {
-                ($0.baseAddress! + index * size).update(from: observations.row(slot) + size, count: size)
+            let stored = UnsafeRawPointer(observations.row(slot)) + size * schema.observationType.size
+            if schema.observationType == .float32 {
+                batch.nextObservations.withUnsafeMutableBufferPointer {
+                    schema.decode(stored, count: size, into: $0.baseAddress! + index * size)
+                }
+            } else {
+                batch.observationBytes.withUnsafeMutableBytes {
+                    ($0.baseAddress! + (2 * index + 1) * size).copyMemory(from: stored, byteCount: size)
+                }
             }
         }
     }
@@ -150,12 +157,24 @@ extension ReplayStore {
         let (observations, action, extras) = (self.observations, self.action, self.extras)
         let scalars = self.scalars.pointer
         batch.slots.withUnsafeBufferPointer { slots in
-            batch.observations.withUnsafeMutableBufferPointer { current in
-                batch.nextObservations.withUnsafeMutableBufferPointer { next in
+            if schema.observationType == .float32 {
+                batch.observations.withUnsafeMutableBufferPointer { current in
+                    batch.nextObservations.withUnsafeMutableBufferPointer { next in
+                        for index in 0..<count {
+                            let row = UnsafeRawPointer(observations.row(Int(slots[index])))
+                            UnsafeMutableRawPointer(current.baseAddress! + index * size).copyMemory(
+                                from: row, byteCount: 4 * size)
+                            UnsafeMutableRawPointer(next.baseAddress! + index * size).copyMemory(
+                                from: row + 4 * size, byteCount: 4 * size)
+                        }
+                    }
+                }
+            } else {
+                // Images stay bytes: both frames of a row at once.
+                batch.observationBytes.withUnsafeMutableBytes { out in
                     for index in 0..<count {
-                        let row = observations.row(Int(slots[index]))
-                        (current.baseAddress! + index * size).update(from: row, count: size)
-                        (next.baseAddress! + index * size).update(from: row + size, count: size)
+                        (out.baseAddress! + index * 2 * size).copyMemory(
+                            from: observations.row(Int(slots[index])), byteCount: 2 * size)
                     }
                 }
             }

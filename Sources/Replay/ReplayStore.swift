@@ -34,8 +34,8 @@ public final class ReplayStore {
 
     // Columns over slots. What a sample reads is packed row-wise, so one sampled transition costs two cache
     // misses: the observation beside the next observation, and the step's scalars (with a one-value action).
-    /// [observation, next observation], 2 × observationSize per slot.
-    let observations: Column<Float>
+    /// [observation, next observation] as stored bytes: 2 × observationSize values of the schema's type per slot.
+    let observations: Column<UInt8>
     /// Actions wider than one value (one-value actions live in `scalars`).
     let action: Column<Float>
     let scalars: Column<StepScalars>
@@ -88,7 +88,8 @@ public final class ReplayStore {
         evictionRandom = root.derived("replay/eviction")
         samplingRandom = root.derived("replay/sampling")
         let rows = eviction == .keepEverything ? min(capacity, 1 << 16) : capacity
-        observations = Column(width: 2 * schema.observationSize, capacity: rows, zero: 0)
+        observations = Column(
+            width: 2 * schema.observationSize * schema.observationType.size, capacity: rows, zero: 0)
         action = Column(width: schema.actionSize, capacity: schema.actionSize == 1 ? 1 : rows, zero: 0)
         scalars = Column(width: 1, capacity: rows, zero: StepScalars())
         episode = Column(width: 1, capacity: rows, zero: 0)
@@ -103,7 +104,7 @@ public final class ReplayStore {
 
     /// RAM taken per stored transition by the columns (the sum tree adds 8 bytes when priorities are kept).
     public var bytesPerTransition: Int {
-        var bytes = observations.width * MemoryLayout<Float>.stride + MemoryLayout<StepScalars>.stride
+        var bytes = observations.width + MemoryLayout<StepScalars>.stride
         // Episode and stream row; step, the two episode links and the position in the task list.
         bytes += MemoryLayout<Int64>.stride * 2 + MemoryLayout<Int32>.stride * 4
         if schema.actionSize > 1 { bytes += schema.actionSize * MemoryLayout<Float>.stride }
@@ -135,8 +136,8 @@ public final class ReplayStore {
                 for index in 0..<width { extraRow[offset + index] = values[index] }
             }
         }
-        return transition.observation.withUnsafeBufferPointer { observation in
-            transition.nextObservation.withUnsafeBufferPointer { nextObservation in
+        return schema.encode(transition.observation).withUnsafeBytes { observation in
+            schema.encode(transition.nextObservation).withUnsafeBytes { nextObservation in
                 transition.action.withUnsafeBufferPointer { action in
                     extraRow.withUnsafeBufferPointer { extras in
                         store(
@@ -152,12 +153,13 @@ public final class ReplayStore {
     }
 
     /// Adds a transition from buffers, without allocating: the form for environment loops. Observations hold
-    /// `schema.observationSize` values, the action `schema.actionSize`, extras the schema's total extra width
-    /// (in name order). Not for persisted stores, whose log takes `insert(_: Transition)`.
+    /// `schema.observationSize` values of the schema's observation type (Float or UInt8), the action
+    /// `schema.actionSize` Floats, extras the schema's total extra width (in name order). Not for persisted stores,
+    /// whose log takes `insert(_: Transition)`.
     @discardableResult
     public func insert(
-        observation: UnsafePointer<Float>, action: UnsafePointer<Float>, reward: Float,
-        nextObservation: UnsafePointer<Float>, terminated: Bool, truncated: Bool, task: Int32 = 0, episode: Int64,
+        observation: UnsafeRawPointer, action: UnsafePointer<Float>, reward: Float,
+        nextObservation: UnsafeRawPointer, terminated: Bool, truncated: Bool, task: Int32 = 0, episode: Int64,
         step: Int32, extras: UnsafePointer<Float>? = nil
     ) -> Int? {
         precondition(persistence == nil, "a persisted store logs transitions: insert them with insert(_: Transition)")
@@ -171,8 +173,8 @@ public final class ReplayStore {
     }
 
     private func store(
-        observation: UnsafePointer<Float>, action: UnsafePointer<Float>, reward: Float,
-        nextObservation: UnsafePointer<Float>, terminated: Bool, truncated: Bool, task: Int32, episode: Int64,
+        observation: UnsafeRawPointer, action: UnsafePointer<Float>, reward: Float,
+        nextObservation: UnsafeRawPointer, terminated: Bool, truncated: Bool, task: Int32, episode: Int64,
         step: Int32, extras: UnsafePointer<Float>
     ) -> Int? {
         precondition(task >= 0, "task ids are non-negative")
@@ -273,8 +275,8 @@ public final class ReplayStore {
             let values = transition.extras[name] ?? [Float](repeating: 0, count: width)
             for index in 0..<width { extraRow[offset + index] = values[index] }
         }
-        transition.observation.withUnsafeBufferPointer { observation in
-            transition.nextObservation.withUnsafeBufferPointer { nextObservation in
+        schema.encode(transition.observation).withUnsafeBytes { observation in
+            schema.encode(transition.nextObservation).withUnsafeBytes { nextObservation in
                 transition.action.withUnsafeBufferPointer { action in
                     extraRow.withUnsafeBufferPointer { extras in
                         writeColumns(
@@ -295,13 +297,14 @@ public final class ReplayStore {
     func reserveForRestore(_ rows: Int) { reserve(rows) }
 
     private func writeColumns(
-        slot: Int, observation: UnsafePointer<Float>, action: UnsafePointer<Float>, reward: Float,
-        nextObservation: UnsafePointer<Float>, terminated: Bool, truncated: Bool, task: Int32, episode: Int64,
+        slot: Int, observation: UnsafeRawPointer, action: UnsafePointer<Float>, reward: Float,
+        nextObservation: UnsafeRawPointer, terminated: Bool, truncated: Bool, task: Int32, episode: Int64,
         step: Int32, extras: UnsafePointer<Float>
     ) {
-        let size = schema.observationSize
-        observations.row(slot).update(from: observation, count: size)
-        (observations.row(slot) + size).update(from: nextObservation, count: size)
+        let bytes = schema.observationSize * schema.observationType.size
+        let row = UnsafeMutableRawPointer(observations.row(slot))
+        row.copyMemory(from: observation, byteCount: bytes)
+        (row + bytes).copyMemory(from: nextObservation, byteCount: bytes)
         if schema.actionSize > 1 { self.action.row(slot).update(from: action, count: schema.actionSize) }
         if schema.extrasWidth > 0 { self.extras.row(slot).update(from: extras, count: schema.extrasWidth) }
         scalars[slot] = StepScalars(
@@ -342,12 +345,16 @@ public final class ReplayStore {
         }
         let row = scalars[slot]
         let size = schema.observationSize
+        var frames = [Float](repeating: 0, count: 2 * size)
+        frames.withUnsafeMutableBufferPointer {
+            schema.decode(observations.row(slot), count: 2 * size, into: $0.baseAddress!)
+        }
         return Transition(
-            observation: Array(UnsafeBufferPointer(start: observations.row(slot), count: size)),
+            observation: Array(frames[0..<size]),
             action: schema.actionSize == 1
                 ? [row.action] : Array(UnsafeBufferPointer(start: action.row(slot), count: schema.actionSize)),
             reward: row.reward,
-            nextObservation: Array(UnsafeBufferPointer(start: observations.row(slot) + size, count: size)),
+            nextObservation: Array(frames[size...]),
             terminated: row.terminated, truncated: row.truncated, task: row.task, episode: episode[slot],
             step: step[slot], extras: values)
     }
