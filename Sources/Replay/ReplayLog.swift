@@ -26,7 +26,8 @@ final class ReplayLog {
     let step: Dataset<Int32>
     let extras: [(name: String, dataset: Dataset<Float>)]
     /// Rows inserted but not yet appended.
-    private var pending: [Transition] = []
+    /// Rows recorded but not yet appended, column by column (appended as one batch per dataset).
+    private var pending = PendingRows()
     static let batchRows = 4096
 
     /// Creates `steps.h5` in `directory` atomically, with its configuration as the root attribute `config`.
@@ -106,29 +107,39 @@ final class ReplayLog {
     var appendedRows: Int { reward.rowCount }
 
     func record(_ transition: Transition) throws {
-        pending.append(transition)
-        if pending.count >= Self.batchRows { try appendPending() }
+        pending.observation += transition.observation
+        pending.nextObservation += transition.nextObservation
+        pending.action += transition.action
+        pending.reward.append(transition.reward)
+        pending.terminated.append(transition.terminated)
+        pending.truncated.append(transition.truncated)
+        pending.isFirst.append(transition.isFirst)
+        pending.isLast.append(transition.isLast)
+        pending.task.append(transition.task)
+        pending.episode.append(transition.episode)
+        pending.step.append(transition.step)
+        for (name, _, width) in schema.extraLayout {
+            pending.extras[name, default: []] += transition.extras[name] ?? [Float](repeating: 0, count: width)
+        }
+        if pending.reward.count >= Self.batchRows { try appendPending() }
     }
 
     /// Appends every buffered row (not yet committed).
     func appendPending() throws {
-        guard !pending.isEmpty else { return }
-        try observation.append(pending.flatMap(\.observation))
-        try nextObservation.append(pending.flatMap(\.nextObservation))
-        try action.append(contentsOf: pending.flatMap(\.action))
-        try reward.append(contentsOf: pending.map(\.reward))
-        try terminated.append(contentsOf: pending.map(\.terminated))
-        try truncated.append(contentsOf: pending.map(\.truncated))
-        try isFirst.append(contentsOf: pending.map(\.isFirst))
-        try isLast.append(contentsOf: pending.map(\.isLast))
-        try task.append(contentsOf: pending.map(\.task))
-        try episode.append(contentsOf: pending.map(\.episode))
-        try step.append(contentsOf: pending.map(\.step))
-        for (name, dataset) in extras {
-            let width = schema.extraColumns[name]!
-            try dataset.append(contentsOf: pending.flatMap { $0.extras[name] ?? [Float](repeating: 0, count: width) })
-        }
-        pending.removeAll(keepingCapacity: true)
+        guard !pending.reward.isEmpty else { return }
+        try observation.append(pending.observation)
+        try nextObservation.append(pending.nextObservation)
+        try action.append(contentsOf: pending.action)
+        try reward.append(contentsOf: pending.reward)
+        try terminated.append(contentsOf: pending.terminated)
+        try truncated.append(contentsOf: pending.truncated)
+        try isFirst.append(contentsOf: pending.isFirst)
+        try isLast.append(contentsOf: pending.isLast)
+        try task.append(contentsOf: pending.task)
+        try episode.append(contentsOf: pending.episode)
+        try step.append(contentsOf: pending.step)
+        for (name, dataset) in extras { try dataset.append(contentsOf: pending.extras[name] ?? []) }
+        pending.removeAll()
     }
 
     /// Appends what is buffered and makes it durable (the log's own commit record).
@@ -218,5 +229,37 @@ enum ObservationColumn {
         case .float32(let dataset): try dataset.resize(rows: rows)
         case .uint8(let dataset): try dataset.resize(rows: rows)
         }
+    }
+}
+
+/// The log's buffered rows, one array per column; cleared keeping capacity, so buffering allocates nothing
+/// once the first batch has been seen.
+struct PendingRows {
+    var observation: [Float] = []
+    var nextObservation: [Float] = []
+    var action: [Float] = []
+    var reward: [Float] = []
+    var terminated: [Bool] = []
+    var truncated: [Bool] = []
+    var isFirst: [Bool] = []
+    var isLast: [Bool] = []
+    var task: [Int32] = []
+    var episode: [Int64] = []
+    var step: [Int32] = []
+    var extras: [String: [Float]] = [:]
+
+    mutating func removeAll() {
+        observation.removeAll(keepingCapacity: true)
+        nextObservation.removeAll(keepingCapacity: true)
+        action.removeAll(keepingCapacity: true)
+        reward.removeAll(keepingCapacity: true)
+        terminated.removeAll(keepingCapacity: true)
+        truncated.removeAll(keepingCapacity: true)
+        isFirst.removeAll(keepingCapacity: true)
+        isLast.removeAll(keepingCapacity: true)
+        task.removeAll(keepingCapacity: true)
+        episode.removeAll(keepingCapacity: true)
+        step.removeAll(keepingCapacity: true)
+        for name in extras.keys { extras[name]?.removeAll(keepingCapacity: true) }
     }
 }
