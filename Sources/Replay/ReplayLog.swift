@@ -7,11 +7,12 @@ import HDF5
 final class ReplayLog {
     static let columns = [
         "observation", "next_observation", "action", "reward", "terminated", "truncated", "is_first", "is_last",
-        "task", "episode", "step",
+        "task", "episode", "step", "position",
     ]
 
     let file: File
     let path: String
+    static let fileName = "steps.h5"
     let schema: ReplaySchema
     let observation: ObservationColumn
     let nextObservation: ObservationColumn
@@ -24,6 +25,8 @@ final class ReplayLog {
     let task: Dataset<Int32>
     let episode: Dataset<Int64>
     let step: Dataset<Int32>
+    /// Each row's stream position: equal to its row number until a compaction drops evicted rows.
+    let position: Dataset<Int64>
     let extras: [(name: String, dataset: Dataset<Float>)]
     /// Rows inserted but not yet appended.
     /// Rows recorded but not yet appended, column by column (appended as one batch per dataset).
@@ -31,8 +34,10 @@ final class ReplayLog {
     static let batchRows = 4096
 
     /// Creates `steps.h5` in `directory` atomically, with its configuration as the root attribute `config`.
-    static func create(directory: String, configuration: ReplayConfiguration) throws -> ReplayLog {
-        let path = directory + "/steps.h5"
+    static func create(directory: String, configuration: ReplayConfiguration, fileName: String = "steps.h5") throws
+        -> ReplayLog
+    {
+        let path = directory + "/" + fileName
         let schema = configuration.schema
         let json = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
         let file = try File.createAtomically(path) { file in
@@ -62,6 +67,7 @@ final class ReplayLog {
             _ = try file.createAppendableDataset("steps/task", of: Int32.self, options: narrow)
             _ = try file.createAppendableDataset("steps/episode", of: Int64.self, options: narrow)
             _ = try file.createAppendableDataset("steps/step", of: Int32.self, options: narrow)
+            _ = try file.createAppendableDataset("steps/position", of: Int64.self, options: narrow)
             for (name, _, width) in schema.extraLayout {
                 _ = try file.createAppendableDataset(
                     "steps/extras/\(name)", of: Float.self, rowShape: [width], options: narrow)
@@ -99,6 +105,7 @@ final class ReplayLog {
         task = try file.openDataset("steps/task", as: Int32.self)
         episode = try file.openDataset("steps/episode", as: Int64.self)
         step = try file.openDataset("steps/step", as: Int32.self)
+        position = try file.openDataset("steps/position", as: Int64.self)
         extras = try schema.extraLayout.map {
             ($0.name, try file.openDataset("steps/extras/\($0.name)", as: Float.self))
         }
@@ -106,7 +113,8 @@ final class ReplayLog {
 
     var appendedRows: Int { reward.rowCount }
 
-    func record(_ transition: Transition) throws {
+    func record(_ transition: Transition, position: Int64) throws {
+        pending.position.append(position)
         pending.observation += transition.observation
         pending.nextObservation += transition.nextObservation
         pending.action += transition.action
@@ -138,6 +146,7 @@ final class ReplayLog {
         try task.append(contentsOf: pending.task)
         try episode.append(contentsOf: pending.episode)
         try step.append(contentsOf: pending.step)
+        try position.append(contentsOf: pending.position)
         for (name, dataset) in extras { try dataset.append(contentsOf: pending.extras[name] ?? []) }
         pending.removeAll()
     }
@@ -148,27 +157,48 @@ final class ReplayLog {
         try file.commit()
     }
 
-    /// Cuts every column back to `rows` rows (rows past the store's last commit).
-    private func truncate(to rows: Int64) throws {
-        let present = Int64(appendedRows)
-        guard present >= rows else {
-            throw ReplayError(
-                "\(path): the step log holds \(present) committed rows but the replay state counts \(rows); the log lost committed data"
-            )
-        }
-        guard present > rows else { return }
-        let count = Int(rows)
+    /// Cuts every column back to the rows whose stream position is below `positions` (the store's last commit).
+    /// Missing committed rows show up when the slots are read back (`transitions(atPositions:)`).
+    private func truncate(to positions: Int64) throws {
+        let stored = try position.readAll()
+        let keep = Self.firstIndex(notBelow: positions, in: stored)
+        guard keep < stored.count else { return }
+        let count = keep
         try observation.resize(rows: count)
         try nextObservation.resize(rows: count)
         for dataset in [action, reward] { try dataset.resize(rows: count) }
         for dataset in [terminated, truncated, isFirst, isLast] { try dataset.resize(rows: count) }
         for dataset in [task, step] { try dataset.resize(rows: count) }
-        try episode.resize(rows: count)
+        for dataset in [episode, position] { try dataset.resize(rows: count) }
         for (_, dataset) in extras { try dataset.resize(rows: count) }
         try file.commit()
     }
 
-    /// Reads the transitions at stream rows `rows` (any order).
+    /// The number of leading values of the ascending `values` that are below `bound`.
+    static func firstIndex(notBelow bound: Int64, in values: [Int64]) -> Int {
+        var low = 0
+        var high = values.count
+        while low < high {
+            let middle = (low + high) / 2
+            if values[middle] < bound { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// Reads the transitions at the given stream positions (any order; each must be in the log).
+    func transitions(atPositions positions: [Int64]) throws -> [Transition] {
+        let stored = try position.readAll()
+        let rows = try positions.map { wanted -> Int64 in
+            let row = Self.firstIndex(notBelow: wanted, in: stored)
+            guard row < stored.count, stored[row] == wanted else {
+                throw ReplayError("\(path): stream position \(wanted) is not in the step log")
+            }
+            return Int64(row)
+        }
+        return try transitions(at: rows)
+    }
+
+    /// Reads the transitions at log rows `rows` (any order).
     func transitions(at rows: [Int64]) throws -> [Transition] {
         let indices = rows.map { Int($0) }
         let size = schema.observationSize
@@ -246,6 +276,7 @@ struct PendingRows {
     var task: [Int32] = []
     var episode: [Int64] = []
     var step: [Int32] = []
+    var position: [Int64] = []
     var extras: [String: [Float]] = [:]
 
     mutating func removeAll() {
@@ -260,6 +291,7 @@ struct PendingRows {
         task.removeAll(keepingCapacity: true)
         episode.removeAll(keepingCapacity: true)
         step.removeAll(keepingCapacity: true)
+        position.removeAll(keepingCapacity: true)
         for name in extras.keys { extras[name]?.removeAll(keepingCapacity: true) }
     }
 }

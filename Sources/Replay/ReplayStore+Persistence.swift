@@ -75,6 +75,33 @@ extension ReplayStore {
         return store
     }
 
+    /// Drops the rows of evicted transitions from the step log of the store in `directory`: the live rows are
+    /// copied, in stream order and with their stream positions, into a new log that is then renamed over the old
+    /// one (a kill at any moment leaves the old log or the new one, both consistent with `state.h5`). Run it when
+    /// no process has the store open. Returns the rows before and after.
+    @discardableResult
+    public static func compact(_ directory: String) throws -> (before: Int, after: Int) {
+        let store = try open(directory)
+        guard let log = store.persistence?.log else { throw ReplayError("\(directory) holds no replay store") }
+        let configuration = try JSONDecoder().decode(
+            ReplayConfiguration.self, from: Data(try log.file.attribute("config", as: String.self).utf8))
+        let positions = (0..<store.count).map { store.streamRow[$0] }.sorted()
+        let transitions = try log.transitions(atPositions: positions)
+        let before = log.appendedRows
+        let temporaryName = "steps.compacting.h5"
+        try? FileManager.default.removeItem(atPath: directory + "/" + temporaryName)
+        let compacted = try ReplayLog.create(
+            directory: directory, configuration: configuration, fileName: temporaryName)
+        for (transition, position) in zip(transitions, positions) {
+            try compacted.record(transition, position: position)
+        }
+        try compacted.commit()
+        try compacted.file.close()
+        try log.file.close()
+        try DurableFile.rename(directory + "/" + temporaryName, to: directory + "/" + ReplayLog.fileName)
+        return (before, positions.count)
+    }
+
     /// Makes everything inserted so far durable, with the sampler state: after a kill, `open` returns exactly this.
     public func commit() throws {
         guard let persistence else {
@@ -115,7 +142,7 @@ extension ReplayStore {
     }
 
     private func restore(from state: File, slotRows: [Int64], log: ReplayLog) throws {
-        let transitions = try log.transitions(at: slotRows)
+        let transitions = try log.transitions(atPositions: slotRows)
         for (slot, transition) in transitions.enumerated() {
             reserveForRestore(slot + 1)
             place(transition, slot: slot, row: slotRows[slot])

@@ -127,7 +127,7 @@ public final class ReplayStore {
         precondition(transition.nextObservation.count == schema.observationSize, "next observation size differs")
         precondition(transition.action.count == schema.actionSize, "action size differs from the schema")
         if let persistence {
-            do { try persistence.log.record(transition) } catch { persistenceFailure = error }
+            do { try persistence.log.record(transition, position: inserted) } catch { persistenceFailure = error }
         }
         var extraRow = [Float](repeating: 0, count: max(schema.extrasWidth, 1))
         for (name, offset, width) in schema.extraLayout {
