@@ -76,9 +76,12 @@ public final class DataReader: @unchecked Sendable {
 extension ProcessRunner {
     /// Starts `executable`, kills it with SIGKILL after `microseconds`, and returns everything it printed
     /// (standard output and error together) — the crash tests' way to interrupt a writer at a random moment.
-    public static func runAndKill(_ executable: String, _ arguments: [String], afterMicroseconds microseconds: UInt32)
-        throws -> String
-    {
+    ///
+    /// With `afterLine`, the delay counts from the moment the process prints that line (waiting at most 30 s),
+    /// so that the kill lands in the work that follows it however slowly the process started.
+    public static func runAndKill(
+        _ executable: String, _ arguments: [String], afterMicroseconds microseconds: UInt32, afterLine: String? = nil
+    ) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -87,6 +90,14 @@ extension ProcessRunner {
         process.standardError = output
         try process.run()
         let reader = DataReader(output.fileHandleForReading)
+        if let afterLine {
+            let deadline = Date().addingTimeInterval(30)
+            while process.isRunning && Date() < deadline
+                && !reader.snapshot().split(separator: "\n").contains(Substring(afterLine))
+            {
+                usleep(1_000)
+            }
+        }
         usleep(microseconds)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
