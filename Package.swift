@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Neural", targets: ["Neural"]),
         .library(name: "Environments", targets: ["Environments"]),
         .library(name: "Replay", targets: ["Replay"]),
+        .library(name: "Agents", targets: ["Agents"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,6 +44,8 @@ let package = Package(
         .target(
             name: "Neural", dependencies: ["CBLAS", "CKernels", "HDF5", "Randomness"], swiftSettings: swiftSettings),
         .target(name: "Environments", dependencies: ["Randomness"], swiftSettings: swiftSettings),
+        .target(
+            name: "Agents", dependencies: ["Neural", "Environments", "Replay", "HDF5"], swiftSettings: swiftSettings),
         .target(
             name: "Replay",
             dependencies: ["HDF5", "Randomness", .product(name: "DequeModule", package: "swift-collections")],
@@ -119,6 +122,11 @@ let package = Package(
         .testTarget(
             name: "ReplayTests",
             dependencies: ["Replay", "HDF5", "LifelongTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AgentsTests",
+            dependencies: ["Agents", "LifelongTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

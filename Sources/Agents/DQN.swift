@@ -1,0 +1,168 @@
+public import Environments
+import Foundation
+public import HDF5
+import Neural
+public import Replay
+
+/// Deep Q-learning (Mnih et al., 2015) as Stable-Baselines3 implements it — Huber loss, target network (hard or
+/// Polyak), ε-greedy exploration on a linear schedule, gradient clipping — with the options double Q, dueling
+/// head and n-step returns. It reads top to bottom: `act`, `observe`, `learn`, `update`.
+public final class DQN: Agent {
+    public let replay: ReplayStore
+    public let configuration: DQNConfiguration
+    public let actions: Int
+    /// Environment steps observed.
+    public private(set) var steps = 0
+    /// Gradient steps taken.
+    public private(set) var updates = 0
+
+    let online = ParameterStore()
+    let target = ParameterStore()
+    private let network: QNetwork
+    private let targetNetwork: QNetwork
+    private let optimizer: Adam
+    private let graph = Graph()
+    private var batch: ReplayBatch
+    private var exploration: RandomStream
+    private var targets: [Float]
+    private var chosen: [Int32]
+
+    public init(observationSize: Int, actions: Int, configuration: DQNConfiguration, replay: ReplayStore, seed: UInt64)
+    {
+        precondition(replay.schema.observationSize == observationSize, "the replay schema's observation size differs")
+        self.replay = replay
+        self.configuration = configuration
+        self.actions = actions
+        let streams = RandomStream(seed: seed)
+        var initialisation = streams.derived("dqn/init")
+        network = QNetwork(observationSize, actions, configuration, store: online, random: &initialisation)
+        var same = streams.derived("dqn/init")
+        targetNetwork = QNetwork(observationSize, actions, configuration, store: target, random: &same)
+        target.copy(from: online)
+        exploration = streams.derived("dqn/explore")
+        optimizer = Adam(store: online, learningRate: configuration.learningRate)
+        batch = ReplayBatch(schema: replay.schema, size: configuration.batchSize)
+        targets = [Float](repeating: 0, count: configuration.batchSize)
+        chosen = [Int32](repeating: 0, count: configuration.batchSize)
+    }
+
+    /// ε-greedy while exploring, greedy while evaluating.
+    public func act(_ observation: [Float], mode: ActMode) -> Action {
+        if mode == .explore && exploration.uniformDouble() < configuration.epsilon(atStep: steps) {
+            return .discrete(exploration.index(below: actions))
+        }
+        graph.reset()
+        let q = network(graph.input(Tensor(shape: [1, observation.count], scalars: observation)))
+        return .discrete(Int(graph.argmax(q)[0]))
+    }
+
+    public func observe(_ transition: Transition) {
+        replay.insert(transition)
+        steps += 1
+    }
+
+    /// Updates every `trainFrequency` steps after `learningStarts`, and the target every `targetUpdateInterval`.
+    public func learn() throws {
+        if steps >= configuration.learningStarts && steps % configuration.trainFrequency == 0 {
+            for _ in 0..<configuration.gradientSteps { try update() }
+        }
+        if steps % configuration.targetUpdateInterval == 0 {
+            if configuration.tau >= 1 {
+                target.copy(from: online)
+            } else {
+                target.polyakUpdate(from: online, rate: configuration.tau)
+            }
+        }
+    }
+
+    /// One gradient step on a sampled batch.
+    private func update() throws {
+        if configuration.nSteps > 1 {
+            try replay.sampleNStep(into: &batch, steps: configuration.nSteps, gamma: configuration.gamma)
+        } else {
+            try replay.sample(into: &batch)
+        }
+        let size = configuration.batchSize
+        let observationSize = replay.schema.observationSize
+        // Targets: r + γᵏ (1 − terminal) Q_target(s', a*), a* from the online network for double Q.
+        graph.reset()
+        let next = graph.input(Tensor(shape: [size, observationSize], scalars: batch.nextObservations))
+        let nextQ = targetNetwork(next)
+        let chooser = configuration.doubleQ ? network(next) : nextQ
+        chosen.withUnsafeMutableBufferPointer { graph.argmax(chooser, into: $0) }
+        let nextValues = nextQ.values
+        for row in 0..<size {
+            let discount = configuration.nSteps > 1 ? batch.discounts[row] : configuration.gamma
+            targets[row] =
+                batch.rewards[row] + discount * (1 - batch.terminals[row])
+                * nextValues[row * actions + Int(chosen[row])]
+        }
+        // Loss: Huber(Q(s, a) − target), SB3's smooth L1.
+        graph.reset()
+        let q = network(graph.input(Tensor(shape: [size, observationSize], scalars: batch.observations)))
+        for row in 0..<size { chosen[row] = Int32(batch.actions[row]) }
+        let taken = graph.gather(q, indices: chosen)
+        let loss = graph.huberLoss(taken, graph.input(Tensor(shape: [size, 1], scalars: targets)))
+        guard loss.scalar.isFinite else {
+            throw AgentError(
+                "DQN: the loss became \(loss.scalar) at update \(updates) (step \(steps)); lower the learning rate")
+        }
+        graph.backward(loss)
+        online.clipGradientNorm(configuration.maxGradientNorm)
+        optimizer.step()
+        updates += 1
+    }
+
+    public func save(to group: Group) throws {
+        try online.save(to: group.createGroup("online"))
+        try target.save(to: group.createGroup("target"))
+        try optimizer.save(to: group.createGroup("optimizer"))
+        try group.setAttribute("steps", Int64(steps))
+        try group.setAttribute("updates", Int64(updates))
+        try group.setAttribute(
+            "exploration_random", [exploration.state.0, exploration.state.1, exploration.state.2, exploration.state.3])
+    }
+
+    public func load(from group: Group) throws {
+        try online.load(from: group.openGroup("online"))
+        try target.load(from: group.openGroup("target"))
+        try optimizer.load(from: group.openGroup("optimizer"))
+        steps = Int(try group.attribute("steps", as: Int64.self))
+        updates = Int(try group.attribute("updates", as: Int64.self))
+        let words = try group.attribute("exploration_random", as: [UInt64].self)
+        exploration = RandomStream(state: (words[0], words[1], words[2], words[3]))
+    }
+}
+
+/// The Q-network: an MLP body and a linear or dueling head.
+struct QNetwork {
+    let body: MLP?
+    let head: any Layer
+
+    init(
+        _ inputs: Int, _ actions: Int, _ configuration: DQNConfiguration, store: ParameterStore,
+        random: inout RandomStream
+    ) {
+        let hidden = configuration.hiddenLayers
+        if configuration.dueling {
+            body =
+                hidden.isEmpty
+                ? nil
+                : MLP([inputs] + hidden, activation: .relu, outputActivation: .relu, store: store, random: &random)
+            head = DuelingHead(features: hidden.last ?? inputs, actions: actions, store: store, random: &random)
+        } else {
+            body = nil
+            head = MLP([inputs] + hidden + [actions], activation: .relu, store: store, random: &random)
+        }
+    }
+
+    func callAsFunction(_ input: Variable) -> Variable {
+        head(body.map { $0(input) } ?? input)
+    }
+}
+
+/// Why an agent stopped.
+public struct AgentError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,56 @@
+/// DQN hyper-parameters, named and defaulted as Stable-Baselines3 names and defaults them, so rl-zoo's
+/// settings mean the same thing here. Schedules count environment steps.
+public struct DQNConfiguration: Codable, Equatable, Sendable {
+    public var learningRate: Float = 1e-4
+    public var learningStarts = 100
+    public var batchSize = 32
+    /// Polyak coefficient of the target update (1 = hard copy).
+    public var tau: Float = 1
+    public var gamma: Float = 0.99
+    /// Update the network every this many environment steps …
+    public var trainFrequency = 4
+    /// … with this many gradient steps.
+    public var gradientSteps = 1
+    /// Update the target network every this many environment steps.
+    public var targetUpdateInterval = 10_000
+    /// ε falls linearly from `explorationInitialEpsilon` to `explorationFinalEpsilon` over this fraction of
+    /// `totalSteps`.
+    public var explorationFraction: Double = 0.1
+    public var explorationInitialEpsilon: Double = 1
+    public var explorationFinalEpsilon: Double = 0.05
+    public var maxGradientNorm: Float = 10
+    public var hiddenLayers = [64, 64]
+    /// Double DQN: the online network picks the next action, the target network values it.
+    public var doubleQ = false
+    /// A dueling head (value + advantage) after the hidden layers.
+    public var dueling = false
+    /// n-step returns (1 = one-step TD).
+    public var nSteps = 1
+    /// The run length the exploration schedule is laid over.
+    public var totalSteps = 100_000
+
+    public init() {}
+
+    /// rl-zoo's `dqn.yml` CartPole-v1 settings.
+    public static func rlZooCartPole(totalSteps: Int = 50_000) -> DQNConfiguration {
+        var configuration = DQNConfiguration()
+        configuration.learningRate = 2.3e-3
+        configuration.batchSize = 64
+        configuration.learningStarts = 1000
+        configuration.gamma = 0.99
+        configuration.targetUpdateInterval = 10
+        configuration.trainFrequency = 256
+        configuration.gradientSteps = 128
+        configuration.explorationFraction = 0.16
+        configuration.explorationFinalEpsilon = 0.04
+        configuration.hiddenLayers = [256, 256]
+        configuration.totalSteps = totalSteps
+        return configuration
+    }
+
+    /// ε after `step` environment steps.
+    public func epsilon(atStep step: Int) -> Double {
+        let progress = min(1, Double(step) / max(1, explorationFraction * Double(totalSteps)))
+        return explorationInitialEpsilon + (explorationFinalEpsilon - explorationInitialEpsilon) * progress
+    }
+}

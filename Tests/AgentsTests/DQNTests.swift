@@ -1,0 +1,60 @@
+import Agents
+import Environments
+import Foundation
+import HDF5
+import LifelongTestSupport
+import Replay
+import Testing
+
+@Suite("DQN")
+struct DQNTests {
+    static func agent(seed: UInt64, configuration: DQNConfiguration) -> DQN {
+        let replay = ReplayStore(
+            schema: ReplaySchema(observationSize: 4, action: .discrete), capacity: 100_000, eviction: .fifo, seed: seed)
+        return DQN(observationSize: 4, actions: 2, configuration: configuration, replay: replay, seed: seed)
+    }
+
+    @Test func explorationFollowsSB3sLinearSchedule() {
+        let configuration = DQNConfiguration.rlZooCartPole(totalSteps: 50_000)
+        #expect(configuration.epsilon(atStep: 0) == 1)
+        #expect(abs(configuration.epsilon(atStep: 4000) - (1 - 0.96 * 0.5)) < 1e-12)
+        #expect(abs(configuration.epsilon(atStep: 8000) - 0.04) < 1e-12)
+        #expect(abs(configuration.epsilon(atStep: 49_000) - 0.04) < 1e-12)
+    }
+
+    /// rl-zoo's CartPole settings with a 64-64 network over 20,000 steps, seed 1: a quick, fixed-seed check
+    /// (`make bench-agents` is where the full settings run over several seeds against SB3).
+    @Test func dqnSolvesCartPoleWithAFixedSeed() throws {
+        var configuration = DQNConfiguration.rlZooCartPole(totalSteps: 20_000)
+        configuration.hiddenLayers = [64, 64]
+        let agent = Self.agent(seed: 1, configuration: configuration)
+        let loop = try EnvironmentLoop(environment: EnvironmentRegistry.make("CartPole-v1"), agent: agent, seed: 1)
+        try loop.run(steps: 20_000)
+        let score = try evaluate(agent, in: EnvironmentRegistry.make("CartPole-v1"), episodes: 10, seed: 1000)
+        #expect(score >= 195, "mean evaluation return \(score) over 10 episodes")
+        // Updates at every multiple of 256 from step 1024 (learning starts at 1000): 75 rounds of 128.
+        #expect(agent.updates == 75 * 128)
+    }
+
+    @Test func aSavedAgentActsAndCountsLikeTheOriginal() throws {
+        var configuration = DQNConfiguration()
+        configuration.learningStarts = 50
+        configuration.totalSteps = 1000
+        let agent = Self.agent(seed: 3, configuration: configuration)
+        try EnvironmentLoop(environment: EnvironmentRegistry.make("CartPole-v1"), agent: agent, seed: 3).run(steps: 600)
+        let directory = TemporaryDirectory("dqn-checkpoint")
+        let file = try File.create(directory.file("agent.h5"))
+        try agent.save(to: file.createGroup("dqn"))
+        let copy = Self.agent(seed: 99, configuration: configuration)
+        try copy.load(from: file.openGroup("dqn"))
+        #expect(copy.steps == agent.steps && copy.updates == agent.updates)
+        var random = RandomStream(seed: 4)
+        for _ in 0..<50 {
+            let observation = (0..<4).map { _ in random.uniform(-0.2, 0.2) }
+            guard case .discrete(let mine) = agent.act(observation, mode: .evaluate),
+                case .discrete(let theirs) = copy.act(observation, mode: .evaluate)
+            else { return }
+            #expect(mine == theirs)
+        }
+    }
+}
