@@ -15,7 +15,7 @@ LINT_PATHS := Package.swift Sources Tests Benchmarks
 BENCH_TARGETS := bench-neural bench-env bench-replay
 BENCH_DIR := runs/bench
 
-.PHONY: run test deps venv bench-venv build lint format bench bench-neural bench-env bench-replay crash-test clean
+.PHONY: run test deps venv bench-venv build lint format bench bench-neural bench-env bench-replay bench-agents crash-test clean
 
 run: build
 	@mkdir -p runs
@@ -76,6 +76,12 @@ bench-replay: deps bench-venv
 	@mkdir -p $(BENCH_DIR)
 	.build/release/ReplayBenchmark --peer $(VENV)/bin/python --scratch $(BENCH_DIR)/replay-scratch \
 	  | tee $(BENCH_DIR)/replay.txt
+
+# DQN with rl-zoo's CartPole settings against Stable-Baselines3, same seeds, same run (minutes; not in `make bench`).
+bench-agents: deps bench-venv
+	$(SWIFT) build -c release --product AgentBenchmark
+	@mkdir -p $(BENCH_DIR)
+	.build/release/AgentBenchmark --peer $(VENV)/bin/python | tee $(BENCH_DIR)/agents.txt
 
 # Neural against PyTorch, twice: under the build machines' OpenBLAS setting (OPENBLAS_CORETYPE, Haswell when
 # unset) and under the kernel OpenBLAS picks for this CPU, checking that both give the same results.

@@ -85,6 +85,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "AgentBenchmark",
+            dependencies: ["Agents", "Environments", "Replay", "CBLAS", "BenchmarkSupport"],
+            path: "Benchmarks/AgentBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
         // Test support and test-only tools.
         .target(
             name: "LifelongTestSupport",

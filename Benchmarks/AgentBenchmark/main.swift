@@ -1,0 +1,82 @@
+// make bench-agents: DQN on CartPole-v1 with rl-zoo's hyper-parameters, Lifelong against Stable-Baselines3 on the
+// same seeds in the same run: wall-clock time and the final greedy return over 20 episodes per seed, plus the
+// job's matrix-product FLOP bound from an sgemm peak measured here.
+//
+// usage: AgentBenchmark [--peer PYTHON] [--seeds N] [--steps N]
+import Agents
+import BenchmarkSupport
+import CBLAS
+import Environments
+import Foundation
+import Replay
+
+let peer = option("--peer")
+let seeds = Int(option("--seeds") ?? "5") ?? 5
+let steps = Int(option("--steps") ?? "50000") ?? 50_000
+let configuration = DQNConfiguration.rlZooCartPole(totalSteps: steps)
+
+var ours: [(seconds: Double, score: Double)] = []
+for seed in 1...seeds {
+    let replay = ReplayStore(
+        schema: ReplaySchema(observationSize: 4, action: .discrete), capacity: 100_000, eviction: .fifo,
+        seed: UInt64(seed))
+    let agent = DQN(observationSize: 4, actions: 2, configuration: configuration, replay: replay, seed: UInt64(seed))
+    let start = now()
+    try EnvironmentLoop(environment: EnvironmentRegistry.make("CartPole-v1"), agent: agent, seed: UInt64(seed))
+        .run(steps: steps)
+    let seconds = now() - start
+    let score = try evaluate(agent, in: EnvironmentRegistry.make("CartPole-v1"), episodes: 20, seed: 10_000)
+    ours.append((seconds, score))
+    print(String(format: "Lifelong seed %d: %.1f s, greedy return %.1f", seed, seconds, score))
+}
+
+// The learning's matrix-product FLOPs: per gradient step, forward on s' (target net), forward + backward on s.
+let sizes = [4] + configuration.hiddenLayers + [2]
+let forward = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + 2.0 * Double(configuration.batchSize * $1.0 * $1.1) }
+let updates = Double((steps - 1024) / configuration.trainFrequency + 1) * Double(configuration.gradientSteps)
+let flops = updates * forward * 4  // target forward + online forward + ~2× for backward
+let size = 512
+let a = [Float](repeating: 0.5, count: size * size)
+var c = [Float](repeating: 0, count: size * size)
+let sgemm = medianSeconds(samples: 7) {
+    cblas_sgemm(
+        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1, a, Int32(size), a,
+        Int32(size), 0, &c, Int32(size))
+}
+let peak = 2 * pow(Double(size), 3) / sgemm
+let bound = flops / peak
+
+var theirs: [(seconds: Double, score: Double)] = []
+var version = "not run"
+if let peer {
+    let report = try runPeer(
+        python: peer, script: "agents_sb3.py", arguments: ["--seeds", String(seeds), "--steps", String(steps)])
+    version = "Stable-Baselines3 \(report["version"] as? String ?? "?"), torch threads 1"
+    for run in report["runs"] as? [[String: Double]] ?? [] { theirs.append((run["seconds"] ?? 0, run["score"] ?? 0)) }
+}
+
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+print("DQN CartPole-v1, rl-zoo settings, \(steps) steps, \(seeds) seeds; peer: \(version)")
+print("seed | Lifelong s | Lifelong return | SB3 s | SB3 return")
+for index in 0..<seeds {
+    let other = index < theirs.count ? theirs[index] : nil
+    print(
+        [
+            String(index + 1), String(format: "%.1f", ours[index].seconds), String(format: "%.1f", ours[index].score),
+            other.map { String(format: "%.1f", $0.seconds) } ?? "-",
+            other.map { String(format: "%.1f", $0.score) } ?? "-",
+        ].joined(separator: " | "))
+}
+let solvedOurs = ours.filter { $0.score >= 475 }.count
+let solvedTheirs = theirs.filter { $0.score >= 475 }.count
+let ratio = theirs.isEmpty ? Double.nan : median(theirs.map(\.seconds)) / median(ours.map(\.seconds))
+print(
+    String(
+        format: "learning FLOP bound: %.1f s at the measured sgemm peak (%.0f GFLOP/s); Lifelong's median run %.1f s "
+            + "(%.0f%% of the bound's rate, environment and Python-free overheads included)",
+        bound, peak / 1e9, median(ours.map(\.seconds)), 100 * bound / median(ours.map(\.seconds))))
+print(
+    String(
+        format:
+            "summary: DQN CartPole rl-zoo %.1f× SB3 wall clock (medians); seeds reaching ≥ 475: Lifelong %d/%d, SB3 %d/%d",
+        ratio, solvedOurs, seeds, solvedTheirs, theirs.count))

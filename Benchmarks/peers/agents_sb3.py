@@ -1,0 +1,37 @@
+"""Stable-Baselines3 side of make bench-agents: DQN on CartPole-v1 with rl-zoo's hyper-parameters, one torch
+thread, the given seeds; time to train and the greedy mean return over 20 episodes (seeds 10000…). Prints JSON."""
+import argparse
+import json
+import time
+
+import gymnasium as gym
+import stable_baselines3
+import torch
+from stable_baselines3 import DQN
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--seeds", type=int, default=5)
+parser.add_argument("--steps", type=int, default=50_000)
+args = parser.parse_args()
+torch.set_num_threads(1)
+runs = []
+for seed in range(1, args.seeds + 1):
+    model = DQN("MlpPolicy", gym.make("CartPole-v1"), learning_rate=2.3e-3, batch_size=64, buffer_size=100_000,
+                learning_starts=1000, gamma=0.99, target_update_interval=10, train_freq=256, gradient_steps=128,
+                exploration_fraction=0.16, exploration_final_eps=0.04, policy_kwargs={"net_arch": [256, 256]},
+                seed=seed, device="cpu", verbose=0)
+    start = time.perf_counter()
+    model.learn(total_timesteps=args.steps)
+    seconds = time.perf_counter() - start
+    env = gym.make("CartPole-v1")
+    total = 0.0
+    for episode in range(20):
+        observation, _ = env.reset(seed=10_000 + episode)
+        done = False
+        while not done:
+            action, _ = model.predict(observation, deterministic=True)
+            observation, reward, terminated, truncated, _ = env.step(action)
+            total += reward
+            done = terminated or truncated
+    runs.append({"seconds": seconds, "score": total / 20})
+print(json.dumps({"version": stable_baselines3.__version__, "runs": runs}))
