@@ -19,7 +19,7 @@ public enum ActMode: Sendable { case explore, evaluate }
 public protocol Agent: AnyObject {
     /// The shared store the agent samples from.
     var replay: ReplayStore { get }
-    /// The action for `observation`.
+    /// The action for `observation`. A continuous action's values are valid until the next `act`.
     func act(_ observation: [Float], mode: ActMode) -> Action
     /// Hands the agent one environment step (it goes into the shared replay store).
     func observe(_ transition: Transition)

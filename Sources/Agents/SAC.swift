@@ -1,0 +1,206 @@
+public import Environments
+import Foundation
+public import HDF5
+import Neural
+public import Replay
+
+/// Soft actor-critic (Haarnoja et al., 2018) with automatic entropy tuning, as Stable-Baselines3 implements it:
+/// a tanh-squashed Gaussian policy, twin critics with Polyak-averaged targets, α tuned toward an entropy target.
+/// Actions are scaled from (−1, 1) to the environment's bounds.
+public final class SAC: Agent {
+    public let replay: ReplayStore
+    public let configuration: SACConfiguration
+    public private(set) var steps = 0
+    public private(set) var updates = 0
+    let actionLow: [Float]
+    let actionHigh: [Float]
+
+    let actorStore = ParameterStore()
+    let criticStore = ParameterStore()
+    let targetStore = ParameterStore()
+    let entropyStore = ParameterStore()
+    private let actor: MLP
+    private let critics: (MLP, MLP)
+    private let targets: (MLP, MLP)
+    private let logAlpha: Parameter
+    private let actorOptimizer: Adam
+    private let criticOptimizer: Adam
+    private let entropyOptimizer: Adam
+    private let graph = Graph()
+    private var batch: ReplayBatch
+    private var noise: RandomStream
+    private let actionSize: Int
+    private let targetEntropy: Float
+    private let actionBuffer: UnsafeMutableBufferPointer<Float>
+
+    public init(
+        observationSize: Int, actionSpace: Space, configuration: SACConfiguration, replay: ReplayStore, seed: UInt64
+    ) {
+        guard case .box(let low, let high, _) = actionSpace else { preconditionFailure("SAC needs a box action space") }
+        self.replay = replay
+        self.configuration = configuration
+        actionLow = low
+        actionHigh = high
+        actionSize = low.count
+        actionBuffer = .allocate(capacity: low.count)
+        actionBuffer.initialize(repeating: 0)
+        targetEntropy = configuration.targetEntropy ?? -Float(low.count)
+        let streams = RandomStream(seed: seed)
+        var initialisation = streams.derived("sac/init")
+        let hidden = configuration.hiddenLayers
+        actor = MLP(
+            [observationSize] + hidden + [2 * actionSize], activation: .relu, store: actorStore, random: &initialisation
+        )
+        let criticSizes = [observationSize + actionSize] + hidden + [1]
+        critics = (
+            MLP(criticSizes, activation: .relu, store: criticStore, random: &initialisation, name: "q1"),
+            MLP(criticSizes, activation: .relu, store: criticStore, random: &initialisation, name: "q2")
+        )
+        var same = streams.derived("sac/init")
+        _ = MLP(
+            [observationSize] + hidden + [2 * actionSize], activation: .relu, store: ParameterStore(), random: &same)
+        targets = (
+            MLP(criticSizes, activation: .relu, store: targetStore, random: &same, name: "q1"),
+            MLP(criticSizes, activation: .relu, store: targetStore, random: &same, name: "q2")
+        )
+        targetStore.copy(from: criticStore)
+        let initialLogAlpha = log(configuration.initialEntropyCoefficient)
+        logAlpha = entropyStore.allocate("log_alpha", shape: [1]) { $0[0] = initialLogAlpha }
+        actorOptimizer = Adam(store: actorStore, learningRate: configuration.learningRate)
+        criticOptimizer = Adam(store: criticStore, learningRate: configuration.learningRate)
+        entropyOptimizer = Adam(store: entropyStore, learningRate: configuration.learningRate)
+        noise = streams.derived("sac/noise")
+        batch = ReplayBatch(schema: replay.schema, size: configuration.batchSize)
+    }
+
+    /// A sample of the squashed Gaussian while exploring (uniform over the box before learning starts, as SB3);
+    /// tanh of the mean while evaluating.
+    public func act(_ observation: [Float], mode: ActMode) -> Action {
+        if mode == .explore && steps < configuration.learningStarts {
+            return .continuous(scaled((0..<actionSize).map { _ in noise.uniform(-1, 1) }))
+        }
+        graph.reset()
+        let output = actor(graph.input(Tensor(shape: [1, observation.count], scalars: observation))).values
+        var squashed = [Float](repeating: 0, count: actionSize)
+        for index in 0..<actionSize {
+            let mean = output[index]
+            let standardDeviation = Foundation.exp(min(max(output[actionSize + index], -20), 2))
+            let u = mode == .evaluate ? mean : mean + standardDeviation * noise.normal()
+            squashed[index] = Foundation.tanh(u)
+        }
+        return .continuous(scaled(squashed))
+    }
+
+    /// The action in the environment's units, from (−1, 1), in a buffer owned by the agent: valid until the next
+    /// `act` (the loop passes it straight to `Environment.step`).
+    private func scaled(_ squashed: [Float]) -> UnsafeBufferPointer<Float> {
+        for index in 0..<actionSize {
+            actionBuffer[index] =
+                actionLow[index] + (squashed[index] + 1) * 0.5 * (actionHigh[index] - actionLow[index])
+        }
+        return UnsafeBufferPointer(actionBuffer)
+    }
+
+    deinit { actionBuffer.deallocate() }
+
+    public func observe(_ transition: Transition) {
+        // Actions are stored in (−1, 1), the policy's own units.
+        var stored = transition
+        stored.action = (0..<actionSize).map { index in
+            2 * (transition.action[index] - actionLow[index]) / (actionHigh[index] - actionLow[index]) - 1
+        }
+        replay.insert(stored)
+        steps += 1
+    }
+
+    public func learn() throws {
+        guard steps >= configuration.learningStarts, steps % configuration.trainFrequency == 0 else { return }
+        for _ in 0..<configuration.gradientSteps { try update() }
+    }
+
+    /// The squashed sample and its log-probability for a batch of observations.
+    private func policy(_ observations: Variable) -> (action: Variable, logProbability: Variable) {
+        let size = observations.shape[0]
+        let output = actor(observations)
+        let mean = graph.sliceColumns(output, start: 0, count: actionSize)
+        let logStd = graph.sliceColumns(output, start: actionSize, count: actionSize).clamped(-20, 2)
+        let epsilon = graph.input(
+            Tensor(shape: [size, actionSize], scalars: (0..<(size * actionSize)).map { _ in noise.normal() }))
+        let u = mean + logStd.exp() * epsilon
+        let action = u.tanh()
+        // log N(u; mean, σ) − log(1 − tanh²u + 1e-6), summed over action dimensions.
+        let gaussian = -0.5 * epsilon.squared() - logStd - 0.5 * Float(Foundation.log(2 * Double.pi))
+        let correction = (1 + 1e-6 - action.squared()).log()
+        return (action, (gaussian - correction).sumAlongLastAxis())
+    }
+
+    private func minimum(_ a: Variable, _ b: Variable) -> Variable { 0.5 * (a + b - (a - b).abs()) }
+
+    private func update() throws {
+        try replay.sample(into: &batch)
+        let size = configuration.batchSize
+        let observationSize = replay.schema.observationSize
+        let alpha = Foundation.exp(entropyStore.values[0])
+        // Critic targets: r + γ(1 − d)(min Q_target(s', a') − α log π(a'|s')).
+        graph.reset()
+        let next = graph.input(Tensor(shape: [size, observationSize], scalars: batch.nextObservations))
+        let (nextAction, nextLogProbability) = policy(next)
+        let nextInput = graph.concatColumns(next, nextAction)
+        let nextValue = minimum(targets.0(nextInput), targets.1(nextInput)) - alpha * nextLogProbability
+        let nextValues = nextValue.values
+        let targetValues = (0..<size).map { row in
+            batch.rewards[row] + configuration.gamma * (1 - batch.terminals[row]) * nextValues[row]
+        }
+        actorStore.zeroGradients()
+        // Critic step.
+        graph.reset()
+        let observations = graph.input(Tensor(shape: [size, observationSize], scalars: batch.observations))
+        let taken = graph.input(Tensor(shape: [size, actionSize], scalars: batch.actions))
+        let input = graph.concatColumns(observations, taken)
+        let target = graph.input(Tensor(shape: [size, 1], scalars: targetValues))
+        let criticLoss =
+            0.5 * (graph.meanSquaredError(critics.0(input), target) + graph.meanSquaredError(critics.1(input), target))
+        guard criticLoss.scalar.isFinite else {
+            throw AgentError("SAC: the critic loss became \(criticLoss.scalar) at update \(updates)")
+        }
+        graph.backward(criticLoss)
+        criticOptimizer.step()
+        // Actor step: α log π(a|s) − min Q(s, a) with a from the policy; the critics' gradients are discarded.
+        graph.reset()
+        let states = graph.input(Tensor(shape: [size, observationSize], scalars: batch.observations))
+        let (action, logProbability) = policy(states)
+        let value = minimum(
+            critics.0(graph.concatColumns(states, action)), critics.1(graph.concatColumns(states, action)))
+        let actorLoss = (alpha * logProbability - value).mean()
+        graph.backward(actorLoss)
+        actorOptimizer.step()
+        criticStore.zeroGradients()
+        // Entropy step: −log α · (log π + target entropy), with log π held fixed.
+        let held = Array(logProbability.values)
+        graph.reset()
+        let logAlphaVariable = graph.parameter(logAlpha)
+        let drive = graph.input(Tensor(shape: [size, 1], scalars: held.map { $0 + targetEntropy }))
+        graph.backward(-(drive * logAlphaVariable).mean())
+        entropyOptimizer.step()
+        targetStore.polyakUpdate(from: criticStore, rate: configuration.tau)
+        updates += 1
+    }
+
+    public func save(to group: Group) throws {
+        try actorStore.save(to: group.createGroup("actor"))
+        try criticStore.save(to: group.createGroup("critics"))
+        try targetStore.save(to: group.createGroup("targets"))
+        try entropyStore.save(to: group.createGroup("entropy"))
+        try group.setAttribute("steps", Int64(steps))
+        try group.setAttribute("updates", Int64(updates))
+    }
+
+    public func load(from group: Group) throws {
+        try actorStore.load(from: group.openGroup("actor"))
+        try criticStore.load(from: group.openGroup("critics"))
+        try targetStore.load(from: group.openGroup("targets"))
+        try entropyStore.load(from: group.openGroup("entropy"))
+        steps = Int(try group.attribute("steps", as: Int64.self))
+        updates = Int(try group.attribute("updates", as: Int64.self))
+    }
+}
