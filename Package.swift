@@ -46,6 +46,7 @@ let package = Package(
         .target(name: "Environments", dependencies: ["Randomness"], swiftSettings: swiftSettings),
         .target(
             name: "Agents", dependencies: ["Neural", "Environments", "Replay", "HDF5"], swiftSettings: swiftSettings),
+        .target(name: "RunLog", dependencies: ["HDF5"], swiftSettings: swiftSettings),
         .target(
             name: "Replay",
             dependencies: ["HDF5", "Randomness", .product(name: "DequeModule", package: "swift-collections")],
@@ -57,6 +58,10 @@ let package = Package(
             dependencies: [
                 "HDF5",
                 "Environments",
+                "Agents",
+                "Replay",
+                "RunLog",
+                "Neural",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

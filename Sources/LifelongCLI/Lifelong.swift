@@ -12,7 +12,7 @@ struct Lifelong: ParsableCommand {
         commandName: "lifelong",
         abstract: "Model-based and memory-based continual reinforcement learning.",
         version: version,
-        subcommands: [Smoke.self, EnvironmentCommand.self]
+        subcommands: [Smoke.self, EnvironmentCommand.self, TrainCommand.self]
     )
 
     static func main() {

@@ -1,0 +1,143 @@
+import Agents
+import ArgumentParser
+import Environments
+import Foundation
+import HDF5
+import Neural
+import Replay
+import RunLog
+
+/// `lifelong train`: one task, one agent, evaluated on a schedule, logged to RUN_DIR/log.h5.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train one agent on one environment and log evaluations to RUN_DIR/log.h5.",
+        discussion: """
+            Evaluation returns print as they come. Example:
+              lifelong train --env CartPole-v1 --agent dqn --steps 50000 --seed 1 --out runs/dqn-cartpole
+            --config takes any of the agent's hyper-parameters by name (SB3's names, e.g. {"learningRate": 0.001}).
+            """
+    )
+
+    @Option(name: .customLong("env"), help: "Environment id (see `lifelong env list`).")
+    var environment: String
+
+    @Option(help: "Environment parameters as a JSON object.")
+    var params = "{}"
+
+    @Option(help: "dqn (discrete actions) or sac (continuous actions).")
+    var agent: String
+
+    @Option(help: "Agent hyper-parameters as a JSON object; unnamed ones keep their defaults.")
+    var config = "{}"
+
+    @Option(help: "Environment steps to train for.")
+    var steps: Int
+
+    @Option(help: "Seed of every random stream of the run.")
+    var seed: UInt64 = 0
+
+    @Option(help: "The run directory to create.")
+    var out: String
+
+    @Option(help: "Evaluate every this many steps.")
+    var evalInterval = 5000
+
+    @Option(help: "Greedy episodes per evaluation (seeds 10000, 10001, …).")
+    var evalEpisodes = 10
+
+    func validate() throws {
+        guard steps > 0 else { throw ValidationError("--steps must be positive; got \(steps).") }
+        guard evalInterval > 0 else { throw ValidationError("--eval-interval must be positive; got \(evalInterval).") }
+        guard evalEpisodes > 0 else { throw ValidationError("--eval-episodes must be positive; got \(evalEpisodes).") }
+        guard ["dqn", "sac"].contains(agent) else { throw ValidationError("--agent must be dqn or sac; got \(agent).") }
+    }
+
+    func run() throws {
+        let env: any Environment
+        let evaluation: any Environment
+        do {
+            env = try EnvironmentRegistry.make(environment, parametersJSON: params)
+            evaluation = try EnvironmentRegistry.make(environment, parametersJSON: params)
+        } catch let error as EnvironmentError {
+            throw ValidationError("\(error.kind == .unknownEnvironment ? "--env" : "--params"): \(error)")
+        }
+        guard case .box = env.observationSpace else {
+            throw ValidationError("--env: \(environment) has \(env.observationSpace) observations; agents take boxes")
+        }
+        let observationSize = env.observationSpace.flatCount
+        let learner: any Agent
+        let resolved: String
+        switch (agent, env.actionSpace) {
+        case ("dqn", .discrete(let actions)):
+            let configuration = try Self.merge(config, into: DQNConfiguration.rlZooCartPole(totalSteps: steps))
+            resolved = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
+            let replay = ReplayStore(
+                schema: ReplaySchema(observationSize: observationSize, action: .discrete), capacity: 100_000,
+                eviction: .fifo, seed: seed)
+            learner = DQN(
+                observationSize: observationSize, actions: actions, configuration: configuration, replay: replay,
+                seed: seed)
+        case ("sac", .box(let low, _, _)):
+            let configuration = try Self.merge(config, into: SACConfiguration())
+            resolved = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
+            let replay = ReplayStore(
+                schema: ReplaySchema(observationSize: observationSize, action: .continuous(size: low.count)),
+                capacity: min(configuration.bufferSize, 1_000_000), eviction: .fifo, seed: seed)
+            learner = SAC(
+                observationSize: observationSize, actionSpace: env.actionSpace, configuration: configuration,
+                replay: replay,
+                seed: seed)
+        default:
+            throw ValidationError(
+                "--agent: \(agent) does not fit \(environment)'s \(env.actionSpace) actions; use "
+                    + (agent == "dqn" ? "sac" : "dqn"))
+        }
+        let log = try RunLog(
+            directory: out, tasks: 1, episodesPerEvaluation: evalEpisodes,
+            provenance: [
+                "lifelong_version": Lifelong.version, "environment": environment, "parameters": params,
+                "agent": agent, "config": resolved, "blas": BLAS.summary,
+                "host": ProcessInfo.processInfo.hostName, "command": CommandLine.arguments.joined(separator: " "),
+            ], seed: seed)
+        let loop = try EnvironmentLoop(environment: env, agent: learner, seed: seed)
+        var done = 0
+        var reported = 0
+        while done < steps {
+            let chunk = min(evalInterval, steps - done)
+            try loop.run(steps: chunk)
+            done += chunk
+            for value in loop.returns[reported...] { try log.record("charts/episodic_return", value, step: done) }
+            reported = loop.returns.count
+            let returns = try (0..<evalEpisodes).map { episode in
+                try Agents.evaluate(learner, in: evaluation, episodes: 1, seed: 10_000 + UInt64(episode))
+            }
+            let mean = returns.reduce(0, +) / Double(returns.count)
+            try log.recordEvaluation(returns: returns, step: done)
+            try log.record("eval/mean_return", mean, step: done)
+            try log.commit(step: done)
+            print(String(format: "step %d: mean evaluation return %.1f over %d episodes", done, mean, evalEpisodes))
+        }
+        try log.finish(step: done)
+        print("Run written to \(out)/log.h5")
+    }
+
+    /// Decodes `json` over `defaults`: named keys replace defaults; unknown keys are an error that lists the names.
+    static func merge<Configuration: Codable>(_ json: String, into defaults: Configuration) throws -> Configuration {
+        let base = try JSONSerialization.jsonObject(with: JSONEncoder().encode(defaults)) as? [String: Any] ?? [:]
+        guard let given = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+            throw ValidationError("--config must be a JSON object, e.g. {\"learningRate\": 0.001}; got \(json)")
+        }
+        if let unknown = given.keys.sorted().first(where: { base[$0] == nil }) {
+            throw ValidationError(
+                "--config: unknown hyper-parameter \"\(unknown)\"; valid: " + base.keys.sorted().joined(separator: ", ")
+            )
+        }
+        let merged = base.merging(given) { $1 }
+        do {
+            return try JSONDecoder().decode(Configuration.self, from: JSONSerialization.data(withJSONObject: merged))
+        } catch {
+            throw ValidationError("--config: a value has the wrong type (\(error))")
+        }
+    }
+}
