@@ -75,8 +75,34 @@ print(
         format: "learning FLOP bound: %.1f s at the measured sgemm peak (%.0f GFLOP/s); Lifelong's median run %.1f s "
             + "(%.0f%% of the bound's rate, environment and Python-free overheads included)",
         bound, peak / 1e9, median(ours.map(\.seconds)), 100 * bound / median(ours.map(\.seconds))))
+// (c) SAC on Pendulum-v1, rl-zoo's settings (learning rate 1e-3, SB3's defaults otherwise), seed 1.
+let sacSteps = Int(option("--sac-steps") ?? "20000") ?? 20_000
+var sacConfiguration = SACConfiguration()
+sacConfiguration.learningRate = 1e-3
+let pendulum = try EnvironmentRegistry.make("Pendulum-v1")
+let sacReplay = ReplayStore(
+    schema: ReplaySchema(observationSize: 3, action: .continuous(size: 1)), capacity: 1_000_000, eviction: .fifo,
+    seed: 1)
+let sac = SAC(
+    observationSize: 3, actionSpace: pendulum.actionSpace, configuration: sacConfiguration, replay: sacReplay, seed: 1)
+let sacStart = now()
+try EnvironmentLoop(environment: pendulum, agent: sac, seed: 1).run(steps: sacSteps)
+let sacSeconds = now() - sacStart
+let sacScore = try evaluate(sac, in: EnvironmentRegistry.make("Pendulum-v1"), episodes: 20, seed: 10_000)
+var sb3SAC: (seconds: Double, score: Double)?
+if let peer {
+    let report = try runPeer(python: peer, script: "agents_sb3.py", arguments: ["--sac-steps", String(sacSteps)])
+    if let run = report["sac"] as? [String: Double] { sb3SAC = (run["seconds"] ?? 0, run["score"] ?? 0) }
+}
+let sb3Text = sb3SAC.map { String(format: "%.1f s, return %.1f", $0.seconds, $0.score) } ?? "not run"
+print(
+    String(
+        format: "SAC Pendulum-v1, rl-zoo settings, %d steps, seed 1: Lifelong %.1f s, return %.1f; SB3 ", sacSteps,
+        sacSeconds, sacScore) + sb3Text)
+let sacRatio = sb3SAC.map { String(format: "%.1f×", $0.seconds / sacSeconds) } ?? "-"
 print(
     String(
         format:
-            "summary: DQN CartPole rl-zoo %.1f× SB3 wall clock (medians); seeds reaching ≥ 475: Lifelong %d/%d, SB3 %d/%d",
-        ratio, solvedOurs, seeds, solvedTheirs, theirs.count))
+            "summary: DQN CartPole rl-zoo %.1f× SB3 wall clock (medians); seeds reaching ≥ 475: Lifelong %d/%d, SB3 %d/%d; ",
+        ratio, solvedOurs, seeds, solvedTheirs, theirs.count)
+        + "SAC Pendulum \(sacRatio) SB3, return \(Int(sacScore)) vs \(sb3SAC.map { String(Int($0.score)) } ?? "-")")

@@ -12,8 +12,35 @@ from stable_baselines3 import DQN
 parser = argparse.ArgumentParser()
 parser.add_argument("--seeds", type=int, default=5)
 parser.add_argument("--steps", type=int, default=50_000)
+parser.add_argument("--sac-steps", type=int, default=0, help="run only SAC on Pendulum-v1 for this many steps")
 args = parser.parse_args()
 torch.set_num_threads(1)
+
+
+def greedy_return(model, env_id, episodes=20):
+    env = gym.make(env_id)
+    total = 0.0
+    for episode in range(episodes):
+        observation, _ = env.reset(seed=10_000 + episode)
+        done = False
+        while not done:
+            action, _ = model.predict(observation, deterministic=True)
+            observation, reward, terminated, truncated, _ = env.step(action)
+            total += reward
+            done = terminated or truncated
+    return total / episodes
+
+
+if args.sac_steps:
+    from stable_baselines3 import SAC
+    model = SAC("MlpPolicy", gym.make("Pendulum-v1"), learning_rate=1e-3, seed=1, device="cpu", verbose=0)
+    start = time.perf_counter()
+    model.learn(total_timesteps=args.sac_steps)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"version": stable_baselines3.__version__,
+                      "sac": {"seconds": seconds, "score": greedy_return(model, "Pendulum-v1")}}))
+    raise SystemExit(0)
+
 runs = []
 for seed in range(1, args.seeds + 1):
     model = DQN("MlpPolicy", gym.make("CartPole-v1"), learning_rate=2.3e-3, batch_size=64, buffer_size=100_000,
@@ -23,15 +50,5 @@ for seed in range(1, args.seeds + 1):
     start = time.perf_counter()
     model.learn(total_timesteps=args.steps)
     seconds = time.perf_counter() - start
-    env = gym.make("CartPole-v1")
-    total = 0.0
-    for episode in range(20):
-        observation, _ = env.reset(seed=10_000 + episode)
-        done = False
-        while not done:
-            action, _ = model.predict(observation, deterministic=True)
-            observation, reward, terminated, truncated, _ = env.step(action)
-            total += reward
-            done = terminated or truncated
-    runs.append({"seconds": seconds, "score": total / 20})
+    runs.append({"seconds": seconds, "score": greedy_return(model, "CartPole-v1")})
 print(json.dumps({"version": stable_baselines3.__version__, "runs": runs}))
