@@ -5,23 +5,17 @@ import Neural
 /// optimizer step), to see where a step's time goes before optimising it.
 func printBreakdown() {
     for (sizes, batch) in [([4, 64, 64, 2], 64), ([4, 256, 256, 2], 256)] {
-        let store = ParameterStore()
-        var random = RandomStream(seed: 1)
-        let net = MLP(sizes, activation: .relu, store: store, random: &random)
-        let optimizer = Adam(store: store, learningRate: 1e-4)
-        let graph = Graph()
-        let input = benchmarkTensor([batch, sizes[0]], seed: 2)
-        let target = benchmarkTensor([batch, sizes[sizes.count - 1]], seed: 3)
-        func loss() -> Variable { graph.meanSquaredError(net(graph.input(input)), graph.input(target)) }
+        let regression = MLPRegression(sizes, batch: batch)
+        let graph = regression.graph
         let forward = medianSeconds {
             graph.reset()
-            _ = loss()
+            _ = regression.loss()
         }
         let backward = medianSeconds {
             graph.reset()
-            graph.backward(loss())
+            graph.backward(regression.loss())
         }
-        let step = medianSeconds { optimizer.step() }
+        let step = medianSeconds { regression.optimizer.step() }
         print(
             "\(sizes) / batch \(batch): forward \(microseconds(forward)), forward + backward \(microseconds(backward)), "
                 + "Adam \(microseconds(step))")

@@ -30,23 +30,39 @@ func benchmarkTensor(_ shape: Shape, seed: UInt64) -> Tensor {
     return Tensor(shape: shape, scalars: (0..<shape.count).map { _ in random.uniform(-1, 1) })
 }
 
-/// An Adam step of an MLP on MSE: the DQN-sized workloads.
-func mlpStep(_ sizes: [Int], batch: Int) -> Workload {
+/// An MLP regressing a fixed random batch with MSE under Adam: the DQN-sized networks, shared by the
+/// timed workloads and `--breakdown` so both measure the same thing.
+struct MLPRegression {
     let store = ParameterStore()
-    var random = RandomStream(seed: 1)
-    let net = MLP(sizes, activation: .relu, store: store, random: &random)
-    let optimizer = Adam(store: store, learningRate: 1e-4)
+    let net: MLP
+    let optimizer: Adam
     let graph = Graph()
-    let input = benchmarkTensor([batch, sizes[0]], seed: 2)
-    let target = benchmarkTensor([batch, sizes[sizes.count - 1]], seed: 3)
+    let input: Tensor
+    let target: Tensor
+
+    init(_ sizes: [Int], batch: Int) {
+        var random = RandomStream(seed: 1)
+        net = MLP(sizes, activation: .relu, store: store, random: &random)
+        optimizer = Adam(store: store, learningRate: 1e-4)
+        input = benchmarkTensor([batch, sizes[0]], seed: 2)
+        target = benchmarkTensor([batch, sizes[sizes.count - 1]], seed: 3)
+    }
+
+    /// Records the forward pass and the loss on `graph` (after the caller's `reset()`).
+    func loss() -> Variable { graph.meanSquaredError(net(graph.input(input)), graph.input(target)) }
+}
+
+/// An Adam step of an MLP on MSE.
+func mlpStep(_ sizes: [Int], batch: Int) -> Workload {
+    let regression = MLPRegression(sizes, batch: batch)
     let label = sizes.map(String.init).joined(separator: "-")
     return Workload(
         name: "mlp_\(label)_b\(batch)", description: "Adam step \(label) / batch \(batch)",
         flops: matmulFLOPs(sizes, batch: batch, training: true)
     ) {
-        graph.reset()
-        graph.backward(graph.meanSquaredError(net(graph.input(input)), graph.input(target)))
-        optimizer.step()
+        regression.graph.reset()
+        regression.graph.backward(regression.loss())
+        regression.optimizer.step()
     }
 }
 
