@@ -56,13 +56,7 @@ struct EnvironmentCommand: ParsableCommand {
         var actions: String
 
         func run() throws {
-            let env: any Environment
-            do {
-                env = try EnvironmentRegistry.make(environment, parametersJSON: params)
-            } catch let error as EnvironmentError {
-                let option = error.kind == .unknownEnvironment ? "--env" : "--params"
-                throw ValidationError("\(option): \(error)")
-            }
+            let env = try EnvironmentRegistry.makeForCommand(environment, parametersJSON: params)
             let state = try parseNumbers(initialState, option: "--initial-state")
             do {
                 try env.setState(state)

@@ -54,14 +54,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let env: any Environment
-        let evaluation: any Environment
-        do {
-            env = try EnvironmentRegistry.make(environment, parametersJSON: params)
-            evaluation = try EnvironmentRegistry.make(environment, parametersJSON: params)
-        } catch let error as EnvironmentError {
-            throw ValidationError("\(error.kind == .unknownEnvironment ? "--env" : "--params"): \(error)")
-        }
+        let env = try EnvironmentRegistry.makeForCommand(environment, parametersJSON: params)
+        let evaluation = try EnvironmentRegistry.makeForCommand(environment, parametersJSON: params)
         guard case .box = env.observationSpace else {
             throw ValidationError("--env: \(environment) has \(env.observationSpace) observations; agents take boxes")
         }
