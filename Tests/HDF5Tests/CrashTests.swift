@@ -9,7 +9,7 @@ import Testing
 /// `make test` runs 24 trials; `make crash-test` sets `LIFELONG_CRASH_TRIALS` for many more.
 @Suite("Kill -9 during appends loses nothing committed")
 struct CrashTests {
-    static let trials = Int(ProcessInfo.processInfo.environment["LIFELONG_CRASH_TRIALS"] ?? "") ?? 24
+    static let trials = TestEnvironment.crashTrials(default: 24)
 
     @Test func everyCommittedRowSurvivesARandomKill() throws {
         let directory = TemporaryDirectory("hdf5-crash")

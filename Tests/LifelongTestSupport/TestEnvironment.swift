@@ -27,6 +27,12 @@ public enum TestEnvironment {
     /// The path of a built executable of this package.
     public static func product(_ name: String) -> String { productsDirectory + "/" + name }
 
+    /// How many kill trials a crash test runs: `$LIFELONG_CRASH_TRIALS` (which `make crash-test` raises), else
+    /// the test's own default for `make test`.
+    public static func crashTrials(default trials: Int) -> Int {
+        ProcessInfo.processInfo.environment["LIFELONG_CRASH_TRIALS"].flatMap { Int($0) } ?? trials
+    }
+
     /// The Python interpreter with h5py and pandas: `$LIFELONG_PYTHON`, else the package's `.venv`.
     public static let python: String? = {
         if let configured = ProcessInfo.processInfo.environment["LIFELONG_PYTHON"], !configured.isEmpty {

@@ -6,7 +6,7 @@ import Testing
 /// SIGKILL during appends and commits: the reopened store holds exactly the transitions of its last commit.
 @Suite("Kill -9 leaves the replay store at its last commit")
 struct ReplayCrashTests {
-    static let trials = Int(ProcessInfo.processInfo.environment["LIFELONG_CRASH_TRIALS"] ?? "") ?? 21
+    static let trials = TestEnvironment.crashTrials(default: 21)
 
     @Test func theReopenedStoreHoldsExactlyTheLastCommit() throws {
         let directory = TemporaryDirectory("replay-crash")
