@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Environments", targets: ["Environments"]),
         .library(name: "Replay", targets: ["Replay"]),
         .library(name: "Agents", targets: ["Agents"]),
+        .library(name: "Continual", targets: ["Continual"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,6 +49,9 @@ let package = Package(
             name: "Agents", dependencies: ["Neural", "Environments", "Replay", "HDF5"], swiftSettings: swiftSettings),
         .target(name: "RunLog", dependencies: ["HDF5"], swiftSettings: swiftSettings),
         .target(
+            name: "Continual", dependencies: ["Agents", "Environments", "Replay", "RunLog", "HDF5"],
+            swiftSettings: swiftSettings),
+        .target(
             name: "Replay",
             dependencies: ["HDF5", "Randomness", .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: swiftSettings
@@ -61,6 +65,7 @@ let package = Package(
                 "Agents",
                 "Replay",
                 "RunLog",
+                "Continual",
                 "Neural",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -139,6 +144,11 @@ let package = Package(
         .testTarget(
             name: "AgentsTests",
             dependencies: ["Agents", "LifelongTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ContinualTests",
+            dependencies: ["Continual", "Agents", "Environments", "LifelongTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,13 +1,13 @@
 public import Environments
 import Foundation
 public import HDF5
-import Neural
+public import Neural
 public import Replay
 
 /// Deep Q-learning (Mnih et al., 2015) as Stable-Baselines3 implements it — Huber loss, target network (hard or
 /// Polyak), ε-greedy exploration on a linear schedule, gradient clipping — with the options double Q, dueling
 /// head and n-step returns. It reads top to bottom: `act`, `observe`, `learn`, `update`.
-public final class DQN: Agent {
+public final class DQN: RegularizableAgent {
     public let replay: ReplayStore
     public let configuration: DQNConfiguration
     public let actions: Int
@@ -15,6 +15,11 @@ public final class DQN: Agent {
     public private(set) var steps = 0
     /// Gradient steps taken.
     public private(set) var updates = 0
+    /// The step the ε schedule counts from (moved to each task boundary with `restartExplorationAtTaskBoundary`).
+    public private(set) var explorationOrigin = 0
+    /// A continual-learning strategy's penalty on the online network, added at every update.
+    public var penalty: (any ParameterPenalty)?
+    public var regularizedParameters: ParameterStore { online }
 
     let online = ParameterStore()
     let target = ParameterStore()
@@ -48,7 +53,7 @@ public final class DQN: Agent {
 
     /// ε-greedy while exploring, greedy while evaluating.
     public func act(_ observation: [Float], mode: ActMode) -> Action {
-        if mode == .explore && exploration.uniformDouble() < configuration.epsilon(atStep: steps) {
+        if mode == .explore && exploration.uniformDouble() < configuration.epsilon(atStep: steps - explorationOrigin) {
             return .discrete(exploration.index(below: actions))
         }
         graph.reset()
@@ -75,14 +80,39 @@ public final class DQN: Agent {
         }
     }
 
+    public func taskBoundary(from previous: Int32?, to next: Int32) {
+        if configuration.restartExplorationAtTaskBoundary { explorationOrigin = steps }
+    }
+
     /// One gradient step on a sampled batch.
     private func update() throws {
         if configuration.nSteps > 1 {
             try replay.sampleNStep(into: &batch, steps: configuration.nSteps, gamma: configuration.gamma)
         } else {
-            try replay.sample(into: &batch)
+            try replay.sample(into: &batch, using: configuration.taskBalancedSampling ? .taskBalanced : .uniform)
         }
-        let size = configuration.batchSize
+        let loss = lossOnBatch()
+        guard loss.scalar.isFinite else {
+            throw AgentError(
+                "DQN: the TD loss became \(loss.scalar) at update \(updates) (step \(steps)); lower the learning rate")
+        }
+        graph.backward(loss)
+        if let penalty {
+            let value = penalty.addGradient(values: online.values, gradients: online.gradients)
+            guard value.isFinite else {
+                throw AgentError(
+                    "DQN: the continual-learning penalty became \(value) at update \(updates) (step \(steps)); "
+                        + "lower the strategy's lambda")
+            }
+        }
+        online.clipGradientNorm(configuration.maxGradientNorm)
+        optimizer.step()
+        updates += 1
+    }
+
+    /// The Huber TD loss on `batch` (its first `batch.size` rows), on a fresh graph.
+    private func lossOnBatch() -> Variable {
+        let size = batch.size
         let observationSize = replay.schema.observationSize
         // Targets: r + γᵏ (1 − terminal) Q_target(s', a*), a* from the online network for double Q.
         graph.reset()
@@ -102,15 +132,27 @@ public final class DQN: Agent {
         let q = network(graph.input(Tensor(shape: [size, observationSize], scalars: batch.observations)))
         for row in 0..<size { chosen[row] = Int32(batch.actions[row]) }
         let taken = graph.gather(q, indices: chosen)
-        let loss = graph.huberLoss(taken, graph.input(Tensor(shape: [size, 1], scalars: targets)))
-        guard loss.scalar.isFinite else {
-            throw AgentError(
-                "DQN: the loss became \(loss.scalar) at update \(updates) (step \(steps)); lower the learning rate")
+        return graph.huberLoss(taken, graph.input(Tensor(shape: [size, 1], scalars: targets)))
+    }
+
+    public func fisherDiagonal(task: Int32, samples: Int) throws -> [Float] {
+        var fisher = [Float](repeating: 0, count: online.count)
+        guard replay.count(ofTask: task) > 0, samples > 0 else { return fisher }
+        // One transition at a time: the empirical Fisher squares per-transition gradients, not a batch mean's.
+        let full = (batch, targets, chosen)
+        (batch, targets, chosen) = (ReplayBatch(schema: replay.schema, size: 1), [0], [0])
+        defer { (batch, targets, chosen) = full }
+        for _ in 0..<samples {
+            try replay.sample(into: &batch, using: .task(task))
+            online.zeroGradients()
+            graph.backward(lossOnBatch())
+            let gradients = online.gradients
+            for index in 0..<fisher.count { fisher[index] += gradients[index] * gradients[index] }
         }
-        graph.backward(loss)
-        online.clipGradientNorm(configuration.maxGradientNorm)
-        optimizer.step()
-        updates += 1
+        online.zeroGradients()
+        let scale = 1 / Float(samples)
+        for index in 0..<fisher.count { fisher[index] *= scale }
+        return fisher
     }
 
     public func save(to group: Group) throws {
@@ -119,6 +161,7 @@ public final class DQN: Agent {
         try optimizer.save(to: group.createGroup("optimizer"))
         try group.setAttribute("steps", Int64(steps))
         try group.setAttribute("updates", Int64(updates))
+        try group.setAttribute("exploration_origin", Int64(explorationOrigin))
         try group.setAttribute(
             "exploration_random", [exploration.state.0, exploration.state.1, exploration.state.2, exploration.state.3])
     }
@@ -129,6 +172,9 @@ public final class DQN: Agent {
         try optimizer.load(from: group.openGroup("optimizer"))
         steps = Int(try group.attribute("steps", as: Int64.self))
         updates = Int(try group.attribute("updates", as: Int64.self))
+        explorationOrigin =
+            group.hasAttribute("exploration_origin")
+            ? Int(try group.attribute("exploration_origin", as: Int64.self)) : 0
         let words = try group.attribute("exploration_random", as: [UInt64].self)
         exploration = RandomStream(state: (words[0], words[1], words[2], words[3]))
     }

@@ -28,6 +28,12 @@ public struct DQNConfiguration: Codable, Equatable, Sendable {
     public var nSteps = 1
     /// The run length the exploration schedule is laid over.
     public var totalSteps = 100_000
+    /// Continual learning: start the ε schedule again at every task boundary (with `totalSteps` then meaning
+    /// the steps of one task), so each new task is explored.
+    public var restartExplorationAtTaskBoundary = false
+    /// Continual learning: draw each batch task-balanced (a task uniformly, then a transition of it) instead of
+    /// uniformly over the store (the replay strategy's `"sampling": "task_balanced"`).
+    public var taskBalancedSampling = false
 
     public init() {}
 

@@ -1,17 +1,20 @@
 public import Environments
 import Foundation
 public import HDF5
-import Neural
+public import Neural
 public import Replay
 
 /// Soft actor-critic (Haarnoja et al., 2018) with automatic entropy tuning, as Stable-Baselines3 implements it:
 /// a tanh-squashed Gaussian policy, twin critics with Polyak-averaged targets, α tuned toward an entropy target.
 /// Actions are scaled from (−1, 1) to the environment's bounds.
-public final class SAC: Agent {
+public final class SAC: RegularizableAgent {
     public let replay: ReplayStore
     public let configuration: SACConfiguration
     public private(set) var steps = 0
     public private(set) var updates = 0
+    /// A continual-learning strategy's penalty on the actor, added at every actor update.
+    public var penalty: (any ParameterPenalty)?
+    public var regularizedParameters: ParameterStore { actorStore }
     let actionLow: [Float]
     let actionHigh: [Float]
 
@@ -161,7 +164,9 @@ public final class SAC: Agent {
         let criticLoss =
             0.5 * (graph.meanSquaredError(critics.0(input), target) + graph.meanSquaredError(critics.1(input), target))
         guard criticLoss.scalar.isFinite else {
-            throw AgentError("SAC: the critic loss became \(criticLoss.scalar) at update \(updates)")
+            throw AgentError(
+                "SAC: the critic loss became \(criticLoss.scalar) at update \(updates) (step \(steps)); "
+                    + "lower the learning rate")
         }
         graph.backward(criticLoss)
         criticOptimizer.step()
@@ -173,6 +178,14 @@ public final class SAC: Agent {
             critics.0(graph.concatColumns(states, action)), critics.1(graph.concatColumns(states, action)))
         let actorLoss = (alpha * logProbability - value).mean()
         graph.backward(actorLoss)
+        if let penalty {
+            let value = penalty.addGradient(values: actorStore.values, gradients: actorStore.gradients)
+            guard value.isFinite else {
+                throw AgentError(
+                    "SAC: the continual-learning penalty became \(value) at update \(updates) (step \(steps)); "
+                        + "lower the strategy's lambda")
+            }
+        }
         actorOptimizer.step()
         criticStore.zeroGradients()
         // Entropy step: −log α · (log π + target entropy), with log π held fixed.
@@ -186,7 +199,42 @@ public final class SAC: Agent {
         updates += 1
     }
 
+    /// The policy's Fisher diagonal: the mean squared score ∇θ log π(a|s), a drawn from the policy at states of
+    /// `task`, with the pre-squash sample held fixed (the tanh correction does not depend on θ then).
+    public func fisherDiagonal(task: Int32, samples: Int) throws -> [Float] {
+        var fisher = [Float](repeating: 0, count: actorStore.count)
+        guard replay.count(ofTask: task) > 0, samples > 0 else { return fisher }
+        var single = ReplayBatch(schema: replay.schema, size: 1)
+        let observationSize = replay.schema.observationSize
+        for _ in 0..<samples {
+            try replay.sample(into: &single, using: .task(task))
+            graph.reset()
+            let output = actor(graph.input(Tensor(shape: [1, observationSize], scalars: single.observations)))
+            let mean = graph.sliceColumns(output, start: 0, count: actionSize)
+            let logStd = graph.sliceColumns(output, start: actionSize, count: actionSize).clamped(-20, 2)
+            let means = mean.values
+            let deviations = logStd.values
+            let u = graph.input(
+                Tensor(
+                    shape: [1, actionSize],
+                    scalars: (0..<actionSize).map { means[$0] + Foundation.exp(deviations[$0]) * noise.normal() }))
+            let z = (u - mean) * (-logStd).exp()
+            actorStore.zeroGradients()
+            graph.backward((-0.5 * z.squared() - logStd).sumAlongLastAxis().mean())
+            let gradients = actorStore.gradients
+            for index in 0..<fisher.count { fisher[index] += gradients[index] * gradients[index] }
+        }
+        actorStore.zeroGradients()
+        let scale = 1 / Float(samples)
+        for index in 0..<fisher.count { fisher[index] *= scale }
+        return fisher
+    }
+
     public func save(to group: Group) throws {
+        try actorOptimizer.save(to: group.createGroup("actor_optimizer"))
+        try criticOptimizer.save(to: group.createGroup("critic_optimizer"))
+        try entropyOptimizer.save(to: group.createGroup("entropy_optimizer"))
+        try group.setAttribute("noise_random", [noise.state.0, noise.state.1, noise.state.2, noise.state.3])
         try actorStore.save(to: group.createGroup("actor"))
         try criticStore.save(to: group.createGroup("critics"))
         try targetStore.save(to: group.createGroup("targets"))
@@ -196,6 +244,11 @@ public final class SAC: Agent {
     }
 
     public func load(from group: Group) throws {
+        try actorOptimizer.load(from: group.openGroup("actor_optimizer"))
+        try criticOptimizer.load(from: group.openGroup("critic_optimizer"))
+        try entropyOptimizer.load(from: group.openGroup("entropy_optimizer"))
+        let words = try group.attribute("noise_random", as: [UInt64].self)
+        noise = RandomStream(state: (words[0], words[1], words[2], words[3]))
         try actorStore.load(from: group.openGroup("actor"))
         try criticStore.load(from: group.openGroup("critics"))
         try targetStore.load(from: group.openGroup("targets"))

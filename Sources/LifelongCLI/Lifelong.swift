@@ -12,7 +12,10 @@ struct Lifelong: ParsableCommand {
         commandName: "lifelong",
         abstract: "Model-based and memory-based continual reinforcement learning.",
         version: version,
-        subcommands: [Smoke.self, EnvironmentCommand.self, TrainCommand.self]
+        subcommands: [
+            RunCommand.self, ResumeCommand.self, ValidateCommand.self, InspectCommand.self, TrainCommand.self,
+            EnvironmentCommand.self, Smoke.self,
+        ]
     )
 
     static func main() {
@@ -20,6 +23,7 @@ struct Lifelong: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            if let code = error as? ExitCode { Foundation.exit(code.rawValue) }  // the command printed why
             let code = exitCode(for: error)
             if code == .success {
                 exit(withError: error)  // --help and --version print and exit 0

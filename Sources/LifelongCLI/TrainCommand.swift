@@ -87,28 +87,39 @@ struct TrainCommand: ParsableCommand {
                 "--agent: \(agent) does not fit \(environment)'s \(env.actionSpace) actions; use "
                     + (agent == "dqn" ? "sac" : "dqn"))
         }
+        let layout = RunLogLayout(
+            tasks: [TaskRow(index: 0, name: "default", environment: environment, parameters: params)],
+            blocks: [
+                BlockRow(
+                    index: 0, kind: "task", tasks: [0], budgetSteps: Int64(steps), budgetEpisodes: -1,
+                    origin: "lifelong train")
+            ],
+            evaluatedTasks: [0], episodesPerEvaluation: evalEpisodes)
         let log = try RunLog(
-            directory: out, tasks: 1, episodesPerEvaluation: evalEpisodes,
+            directory: out, layout: layout,
             provenance: [
                 "lifelong_version": Lifelong.version, "environment": environment, "parameters": params,
                 "agent": agent, "config": resolved, "blas": BLAS.summary,
                 "host": ProcessInfo.processInfo.hostName, "command": CommandLine.arguments.joined(separator: " "),
             ], seed: seed)
         let loop = try EnvironmentLoop(environment: env, agent: learner, seed: seed)
+        loop.keepsReturns = false
         var done = 0
-        var reported = 0
+        loop.episodeFinished = { episodeReturn, _ in
+            try log.record("train/episode_return", episodeReturn, step: done + 1, task: 0)
+        }
         while done < steps {
             let chunk = min(evalInterval, steps - done)
-            try loop.run(steps: chunk)
-            done += chunk
-            for value in loop.returns[reported...] { try log.record("charts/episodic_return", value, step: done) }
-            reported = loop.returns.count
+            for _ in 0..<chunk {
+                try loop.step()
+                done += 1
+            }
             let returns = try (0..<evalEpisodes).map { episode in
                 try Agents.evaluate(learner, in: evaluation, episodes: 1, seed: 10_000 + UInt64(episode))
             }
             let mean = returns.reduce(0, +) / Double(returns.count)
             try log.recordEvaluation(returns: returns, step: done)
-            try log.record("eval/mean_return", mean, step: done)
+            try log.record("eval/mean_return", mean, step: done, task: 0)
             try log.commit(step: done)
             print(String(format: "step %d: mean evaluation return %.1f over %d episodes", done, mean, evalEpisodes))
         }
@@ -118,20 +129,13 @@ struct TrainCommand: ParsableCommand {
 
     /// Decodes `json` over `defaults`: named keys replace defaults; unknown keys are an error that lists the names.
     static func merge<Configuration: Codable>(_ json: String, into defaults: Configuration) throws -> Configuration {
-        let base = try JSONSerialization.jsonObject(with: JSONEncoder().encode(defaults)) as? [String: Any] ?? [:]
         guard let given = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
             throw ValidationError("--config must be a JSON object, e.g. {\"learningRate\": 0.001}; got \(json)")
         }
-        if let unknown = given.keys.sorted().first(where: { base[$0] == nil }) {
-            throw ValidationError(
-                "--config: unknown hyper-parameter \"\(unknown)\"; valid: " + base.keys.sorted().joined(separator: ", ")
-            )
-        }
-        let merged = base.merging(given) { $1 }
         do {
-            return try JSONDecoder().decode(Configuration.self, from: JSONSerialization.data(withJSONObject: merged))
+            return try HyperParameters.merge(given, into: defaults)
         } catch {
-            throw ValidationError("--config: a value has the wrong type (\(error))")
+            throw ValidationError("--config: \(error)")
         }
     }
 }

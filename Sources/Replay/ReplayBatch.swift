@@ -48,6 +48,8 @@ public enum SamplingStrategy: Equatable, Sendable {
     case taskBalanced
     /// Newer transitions more likely: weight 2^(−age / halfLife), age counted in transitions inserted since.
     case recency(halfLife: Double)
+    /// Uniformly among the transitions of one task (e.g. for a strategy's Fisher estimate on a finished task).
+    case task(Int32)
 }
 
 /// Why sampling could not proceed.

@@ -11,6 +11,9 @@ extension ReplayStore {
             throw ReplayError(
                 "recency sampling needs a store whose slots are in insertion order (fifo or keepEverything)")
         }
+        if case .task(let task) = strategy, count(ofTask: task) == 0 {
+            throw ReplayError("cannot sample task \(task): the store holds none of its transitions")
+        }
         // First every slot, with the stream and the store's state in locals (no per-draw access checks) …
         var random = samplingRandom
         let stored = count
@@ -35,6 +38,9 @@ extension ReplayStore {
                     let list = lists[present[random.index(below: present.count)]]
                     slots[index] = list[random.index(below: list.count)]
                 }
+            case .task(let task):
+                let list = taskSlots[Int(task)]
+                for index in 0..<size { slots[index] = list[random.index(below: list.count)] }
             case .recency(let halfLife):
                 let decay = pow(2, -1 / halfLife)
                 let truncation = 1 - pow(decay, Double(stored))

@@ -32,7 +32,7 @@ struct TrainCommandTests {
                 f = h5py.File(sys.argv[1], "r", libver="latest", swmr=True)
                 metrics = pd.DataFrame(f["metrics"][:])
                 keys = set(k.decode() for k in metrics["key"])
-                assert {"charts/episodic_return", "eval/mean_return"} <= keys, keys
+                assert {"train/episode_return", "eval/mean_return"} <= keys, keys
                 print(len(metrics[metrics["key"] == b"eval/mean_return"]))
                 """
             let read = try TestEnvironment.runPython(code: script, [out + "/log.h5"])

@@ -1,0 +1,153 @@
+public import Environments
+
+/// A validated continual-learning curriculum: the tasks, the blocks that stream them (repeats expanded), the
+/// evaluation schedule, the agent, the strategy and the run's seeds. Made from JSON by
+/// `Curriculum.parse(_:file:)`, which checks everything before any work starts (docs/curriculum.md).
+///
+/// ```swift
+/// let curriculum = try Curriculum.parse(text, file: "experiments/quickstart.json")
+/// print(curriculum.blocks.count, curriculum.tasks.map(\.name))
+/// ```
+public struct Curriculum: Sendable {
+    public var name: String
+    /// Seeds the agent's streams (initialisation, exploration, replay sampling).
+    public var agentSeed: UInt64
+    /// Seeds the curriculum's own draws: training-environment resets, sampled family points, random interleaving.
+    public var curriculumSeed: UInt64
+    /// Every task, in the order written; a task's index is its id in the replay store and the log.
+    public var tasks: [TaskDefinition]
+    /// The schedule with repeats expanded: block i of the run is `blocks[i]`.
+    public var blocks: [Block]
+    /// Whether the agent and strategy hear about task boundaries (false: task-free).
+    public var announcesBoundaries: Bool
+    public var evaluation: EvaluationSchedule
+    public var agent: AgentSpecification
+    public var strategy: StrategySpecification
+    /// Checkpoint every this many environment steps (and on SIGINT/SIGTERM and at the end).
+    public var checkpointInterval: Int
+    /// The run directory, if the curriculum names one (the CLI's `--out` wins).
+    public var output: String?
+    /// The curriculum's JSON text as given, kept in the log's provenance.
+    public var text: String
+
+    /// The total step budget when every block counts steps; `nil` when some block counts episodes.
+    public var totalSteps: Int? {
+        var total = 0
+        for block in blocks {
+            guard case .steps(let steps) = block.budget else { return nil }
+            total += steps
+        }
+        return total
+    }
+}
+
+/// One task: an environment and its parameters.
+public struct TaskDefinition: Sendable, Equatable {
+    public var name: String
+    public var environment: String
+    public var parameters: [String: ParameterValue]
+
+    public init(name: String, environment: String, parameters: [String: ParameterValue]) {
+        self.name = name
+        self.environment = environment
+        self.parameters = parameters
+    }
+
+    /// Makes the task's environment.
+    public func make() throws -> any Environment {
+        try EnvironmentRegistry.make(environment, parameters: parameters)
+    }
+}
+
+/// One block of the schedule after repeats are expanded.
+public struct Block: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// Train on one task.
+        case task(Int)
+        /// Alternate between tasks every `switchEvery` episodes, in turn or (`randomOrder`) drawn from the
+        /// curriculum stream.
+        case interleave([Int], switchEvery: Int, randomOrder: Bool)
+        /// Task-free smooth drift: numeric parameters move linearly from task `from` to task `to` over the block.
+        case drift(from: Int, to: Int, interval: Int)
+    }
+
+    public enum Budget: Sendable, Equatable {
+        case steps(Int)
+        case episodes(Int)
+    }
+
+    public var kind: Kind
+    public var budget: Budget
+    /// Where the block came from, e.g. `schedule[2].blocks[0] (cycle 2 of 3)`.
+    public var origin: String
+
+    /// The tasks the block trains on (for the forgetting metrics).
+    public var trainedTasks: [Int] {
+        switch kind {
+        case .task(let task): [task]
+        case .interleave(let tasks, _, _): tasks
+        case .drift(let from, let to, _): [from, to]
+        }
+    }
+}
+
+/// When and how every task is evaluated.
+public struct EvaluationSchedule: Sendable, Equatable {
+    /// Evaluate every this many environment steps (and always at step 0 and at the end of every block).
+    public var interval: Int
+    /// Greedy episodes per task per evaluation.
+    public var episodes: Int
+    /// The evaluated tasks — the columns of `/eval/returns` and `/eval/after_block`.
+    public var tasks: [Int]
+    /// Episode k of an evaluation resets with seed `seed + k` (separate from training's seeds).
+    public var seed: UInt64
+}
+
+/// The agent a curriculum trains.
+public struct AgentSpecification: Sendable, Equatable {
+    public enum Policy: String, Sendable, CaseIterable {
+        case dqn, sac
+    }
+    public var policy: Policy
+    /// Hyper-parameters by their configuration names, as JSON (validated against the policy's configuration).
+    public var hyperparametersJSON: String
+    /// Capacity of the run's shared replay store.
+    public var replayCapacity: Int
+}
+
+/// The continual-learning strategy and its settings.
+public enum StrategySpecification: Sendable, Equatable {
+    /// No protection against forgetting: the baseline.
+    case fineTuning
+    /// Experience replay from the shared store: eviction keeps earlier tasks (reservoir or per-task quotas) and
+    /// batches mix them in (uniformly over transitions, or balanced over tasks).
+    case replay(eviction: ReplayEviction, taskBalanced: Bool)
+    /// (λ/2)·Σ(θ − θ*)² to the parameters at the last task boundary.
+    case l2(lambda: Double)
+    /// (λ/2)·Σ Fᵢ(θᵢ − θ*ᵢ)² with a diagonal empirical Fisher F; `online` keeps one running penalty (F ← γF + F_new).
+    case ewc(lambda: Double, online: Bool, decay: Double, fisherSamples: Int)
+
+    public enum ReplayEviction: String, Sendable { case reservoir, balanced }
+
+    /// The strategy without its settings.
+    public enum Kind: Sendable { case fineTuning, replay, l2, ewc }
+
+    public var kind: Kind {
+        switch self {
+        case .fineTuning: .fineTuning
+        case .replay: .replay
+        case .l2: .l2
+        case .ewc: .ewc
+        }
+    }
+
+    /// The name used in curricula and logs.
+    public var name: String {
+        switch self {
+        case .fineTuning: "finetune"
+        case .replay: "replay"
+        case .l2: "l2"
+        case .ewc: "ewc"
+        }
+    }
+}

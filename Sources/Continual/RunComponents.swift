@@ -1,0 +1,103 @@
+import Agents
+import Environments
+import Foundation
+import Replay
+
+/// The learners of a run, built from a curriculum: the shared replay store (persisted in `RUN_DIR/replay`), the
+/// agent over it and the continual-learning strategy. Building is deterministic in the curriculum's agent seed,
+/// so a resumed run rebuilds the same objects before loading their checkpointed state.
+struct RunComponents {
+    let agent: any Agent
+    let replay: ReplayStore
+    let strategy: any ContinualStrategy
+
+    /// The store's eviction under `strategy`: fine-tuning and the regularisers keep the latest transitions (FIFO);
+    /// replay keeps earlier tasks.
+    static func eviction(for strategy: StrategySpecification) -> EvictionPolicy {
+        switch strategy {
+        case .replay(.reservoir, _): .reservoir
+        case .replay(.balanced, _): .balanced
+        default: .fifo
+        }
+    }
+
+    /// Creates the components of a new run; `replayDirectory` must not hold a store yet. With `existingReplay`
+    /// (a resumed run) the store is the one reopened from disk.
+    static func make(
+        _ curriculum: Curriculum, replayDirectory: String, existingReplay: ReplayStore? = nil
+    ) throws -> RunComponents {
+        let probe = try curriculum.tasks[0].make()
+        let observationSize = probe.observationSpace.flatCount
+        let given =
+            (try JSONSerialization.jsonObject(with: Data(curriculum.agent.hyperparametersJSON.utf8)) as? [String: Any])
+            ?? [:]
+        var replayStream = RandomStream(seed: curriculum.agentSeed).derived("replay")
+        let replaySeed = replayStream.next()
+        func store(_ schema: ReplaySchema) throws -> ReplayStore {
+            if let existingReplay { return existingReplay }
+            return try ReplayStore.create(
+                at: replayDirectory, schema: schema, capacity: curriculum.agent.replayCapacity,
+                eviction: eviction(for: curriculum.strategy), seed: replaySeed)
+        }
+        let agent: any Agent
+        let replay: ReplayStore
+        switch (curriculum.agent.policy, probe.actionSpace) {
+        case (.dqn, .discrete(let actions)):
+            var configuration = try HyperParameters.merge(given, into: DQNConfiguration())
+            if given["totalSteps"] == nil {
+                // ε's schedule spans the run, or one task's block when exploration restarts at each boundary.
+                let firstBlock: Int? = {
+                    if case .steps(let steps) = curriculum.blocks[0].budget { return steps }
+                    return nil
+                }()
+                configuration.totalSteps =
+                    (configuration.restartExplorationAtTaskBoundary ? firstBlock : curriculum.totalSteps) ?? 100_000
+            }
+            if case .replay(_, true) = curriculum.strategy { configuration.taskBalancedSampling = true }
+            replay = try store(ReplaySchema(observationSize: observationSize, action: .discrete))
+            agent = DQN(
+                observationSize: observationSize, actions: actions, configuration: configuration, replay: replay,
+                seed: curriculum.agentSeed)
+        case (.sac, .box(let low, _, _)):
+            let configuration = try HyperParameters.merge(given, into: SACConfiguration())
+            replay = try store(ReplaySchema(observationSize: observationSize, action: .continuous(size: low.count)))
+            agent = SAC(
+                observationSize: observationSize, actionSpace: probe.actionSpace, configuration: configuration,
+                replay: replay, seed: curriculum.agentSeed)
+        default:
+            preconditionFailure("validation admits only dqn with discrete and sac with box actions")
+        }
+        return RunComponents(agent: agent, replay: replay, strategy: makeStrategy(curriculum.strategy))
+    }
+}
+
+extension Curriculum {
+    /// The training environment of `block` when it trains `task` (a drift block builds its drifting environment).
+    func trainingEnvironment(block: Block, task: Int) throws -> any Environment {
+        guard case .drift(let from, let to, let interval) = block.kind, case .steps(let steps) = block.budget else {
+            return try tasks[task].make()
+        }
+        let environment = tasks[from].environment
+        let defaults = try EnvironmentRegistry.specification(environment).parameters
+        func numbers(_ parameters: [String: ParameterValue]) -> [String: Double] {
+            parameters.compactMapValues { if case .number(let value) = $0 { value } else { nil } }
+        }
+        var start = numbers(tasks[from].parameters)
+        var end = numbers(tasks[to].parameters)
+        // A parameter named by only one side drifts from (or to) its default.
+        for specification in defaults {
+            guard case .number(let value) = specification.defaultValue else { continue }
+            if start[specification.name] != nil || end[specification.name] != nil {
+                start[specification.name] = start[specification.name] ?? value
+                end[specification.name] = end[specification.name] ?? value
+            }
+        }
+        for key in Set(start.keys).union(end.keys) {
+            start[key] = start[key] ?? end[key]
+            end[key] = end[key] ?? start[key]
+        }
+        let fixed = tasks[from].parameters.filter { start[$0.key] == nil }
+        return try DriftingEnvironment(
+            environment: environment, from: start, to: end, steps: steps, interval: interval, fixed: fixed)
+    }
+}

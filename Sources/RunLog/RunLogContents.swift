@@ -1,0 +1,73 @@
+import Foundation
+import HDF5
+
+/// What a run log holds as of its last commit, read without disturbing a live writer (SWMR): the tables, the
+/// evaluations and the per-block matrix — everything `lifelong inspect` and the metrics need.
+///
+/// ```swift
+/// let contents = try RunLogContents.read(directory: "runs/quickstart")
+/// print(contents.afterBlock.last ?? [])
+/// ```
+public struct RunLogContents {
+    public var tasks: [TaskRow]
+    public var blocks: [BlockRow]
+    /// Task indices of the evaluation columns.
+    public var evaluatedTasks: [Int]
+    public var episodesPerEvaluation: Int
+    /// R: one row per finished block, one mean return per evaluated task.
+    public var afterBlock: [[Double]]
+    public var evaluationSteps: [Int64]
+    public var evaluationBlocks: [Int32]
+    /// Every evaluation episode's return, [evaluations × tasks × episodes] flat.
+    public var returns: [Double]
+    /// `run.json`, when present.
+    public var status: [String: Any]
+
+    /// The trained tasks of each block, from `/schedule/blocks`.
+    public var trainedTasks: [[Int]] {
+        blocks.map { row in row.tasks.string.split(separator: ",").compactMap { Int($0) } }
+    }
+
+    /// Mean return per evaluated task for each evaluation.
+    public var evaluationMeans: [[Double]] {
+        let columns = evaluatedTasks.count
+        let episodes = episodesPerEvaluation
+        return evaluationSteps.indices.map { evaluation in
+            (0..<columns).map { column in
+                let start = (evaluation * columns + column) * episodes
+                return returns[start..<start + episodes].reduce(0, +) / Double(episodes)
+            }
+        }
+    }
+
+    public static func read(directory: String) throws -> RunLogContents {
+        let file = try File.open(directory + "/log.h5", mode: .readSWMR)
+        let committed = try file.lastCommit()?.rows ?? [:]
+        func rows(_ path: String) -> Int { committed["/" + path] ?? committed[path] ?? 0 }
+        let tasks = try file.openDataset("tasks", as: TaskRow.self).readAll()
+        let blocks = try file.openDataset("schedule/blocks", as: BlockRow.self).readAll()
+        let returns = try file.openDataset("eval/returns", as: Double.self)
+        let evaluated = try returns.attribute("tasks", as: [Int64].self).map { Int($0) }
+        let columns = evaluated.count
+        let matrix = try file.openDataset("eval/after_block", as: Double.self)
+        let matrixRows = rows("eval/after_block")
+        let flat = matrixRows > 0 ? try matrix.read(rows: 0..<matrixRows) : []
+        let evaluations = rows("eval/steps")
+        let steps =
+            evaluations > 0 ? try file.openDataset("eval/steps", as: Int64.self).read(rows: 0..<evaluations) : []
+        let evaluationBlocks =
+            evaluations > 0 ? try file.openDataset("eval/block", as: Int32.self).read(rows: 0..<evaluations) : []
+        let returnRows = min(rows("eval/returns"), evaluations)
+        let values = returnRows > 0 ? try returns.read(rows: 0..<returnRows) : []
+        var status: [String: Any] = [:]
+        if let data = FileManager.default.contents(atPath: directory + "/run.json"),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        {
+            status = object
+        }
+        return RunLogContents(
+            tasks: tasks, blocks: blocks, evaluatedTasks: evaluated, episodesPerEvaluation: returns.rowShape[1],
+            afterBlock: (0..<matrixRows).map { Array(flat[$0 * columns..<($0 + 1) * columns]) },
+            evaluationSteps: steps, evaluationBlocks: evaluationBlocks, returns: values, status: status)
+    }
+}
