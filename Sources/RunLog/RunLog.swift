@@ -117,7 +117,7 @@ public final class RunLog {
                 "checkpoints", of: CheckpointRow.self, options: DatasetOptions(chunkRows: 256))
             try file.trackCommits(of: Self.appended)
         }
-        try self.init(directory: directory, tasks: tasks, episodes: episodes, counts: nil)
+        try self.init(directory: directory, tasks: tasks, episodes: episodes, elapsed: 0)
         try writeStatus(["status": "running", "step": 0])
     }
 
@@ -126,14 +126,34 @@ public final class RunLog {
     /// starts SWMR writing again.
     public static func reopen(directory: String, counts: Counts) throws -> RunLog {
         try File.recover(directory + "/log.h5").close()
-        let file = try File.open(directory + "/log.h5", mode: .readWrite)
-        let returns = try file.openDataset("eval/returns", as: Double.self)
-        let (tasks, episodes) = (returns.rowShape[0], returns.rowShape[1])
-        try file.close()
-        return try RunLog(directory: directory, tasks: tasks, episodes: episodes, counts: counts)
+        // Every handle of this one is released before SWMR starts (an object left open from another handle of
+        // the same file crashes H5Fstart_swmr_write).
+        let (tasks, episodes) = try cutBack(directory + "/log.h5", to: counts)
+        return try RunLog(directory: directory, tasks: tasks, episodes: episodes, elapsed: counts.wallTime)
     }
 
-    private init(directory: String, tasks: Int, episodes: Int, counts: Counts?) throws {
+    /// Cuts every appended dataset of the log at `path` back to `counts` and commits; returns the evaluation shape.
+    private static func cutBack(_ path: String, to counts: Counts) throws -> (tasks: Int, episodes: Int) {
+        let file = try File.open(path, mode: .readWrite)
+        let shape = try file.openDataset("eval/returns", as: Double.self).rowShape
+        func cut<Element: HDF5Element>(_ path: String, _: Element.Type, to rows: Int) throws {
+            let dataset = try file.openDataset(path, as: Element.self)
+            if dataset.rowCount > rows { try dataset.resize(rows: rows) }
+        }
+        try cut("metrics", MetricRow.self, to: counts.metrics)
+        try cut("eval/returns", Double.self, to: counts.evaluations)
+        try cut("eval/steps", Int64.self, to: counts.evaluations)
+        try cut("eval/block", Int32.self, to: counts.evaluations)
+        try cut("eval/after_block", Double.self, to: counts.afterBlock)
+        try cut("schedule/progress", BlockProgressRow.self, to: counts.progress)
+        try cut("events", EventRow.self, to: counts.events)
+        try cut("checkpoints", CheckpointRow.self, to: counts.checkpoints)
+        try file.commit()
+        try file.close()
+        return (shape[0], shape[1])
+    }
+
+    private init(directory: String, tasks: Int, episodes: Int, elapsed: Double) throws {
         self.directory = directory
         self.tasks = tasks
         episodesPerEvaluation = episodes
@@ -146,20 +166,7 @@ public final class RunLog {
         progress = try file.openDataset("schedule/progress", as: BlockProgressRow.self)
         events = try file.openDataset("events", as: EventRow.self)
         checkpoints = try file.openDataset("checkpoints", as: CheckpointRow.self)
-        if let counts {
-            try metrics.resize(rows: min(counts.metrics, metrics.rowCount))
-            try returns.resize(rows: counts.evaluations)
-            try evaluationSteps.resize(rows: counts.evaluations)
-            try evaluationBlocks.resize(rows: counts.evaluations)
-            try afterBlock.resize(rows: counts.afterBlock)
-            try progress.resize(rows: counts.progress)
-            try events.resize(rows: min(counts.events, events.rowCount))
-            try checkpoints.resize(rows: min(counts.checkpoints, checkpoints.rowCount))
-            try file.commit()
-            started = Date(timeIntervalSinceNow: -counts.wallTime)
-        } else {
-            started = Date()
-        }
+        started = Date(timeIntervalSinceNow: -elapsed)
         try file.startSWMRWrite()
     }
 
