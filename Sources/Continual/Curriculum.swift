@@ -81,6 +81,12 @@ public struct Block: Sendable, Equatable {
     /// Where the block came from, e.g. `schedule[2].blocks[0] (cycle 2 of 3)`.
     public var origin: String
 
+    public init(kind: Kind, budget: Budget, origin: String) {
+        self.kind = kind
+        self.budget = budget
+        self.origin = origin
+    }
+
     /// The tasks the block trains on (for the forgetting metrics).
     public var trainedTasks: [Int] {
         switch kind {

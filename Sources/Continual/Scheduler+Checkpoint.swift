@@ -129,8 +129,8 @@ extension Scheduler {
         }
     }
 
-    /// The names of the complete checkpoints (with `DONE`), oldest first.
-    static func completeCheckpoints(in directory: String) -> [String] {
+    /// The names of the complete checkpoints (with `DONE`) of the run in `directory`, oldest first.
+    public static func completeCheckpoints(in directory: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/checkpoints")) ?? []
         return names.filter {
             $0.hasPrefix("step_") && FileManager.default.fileExists(atPath: "\(directory)/checkpoints/\($0)/DONE")

@@ -16,7 +16,7 @@ import Testing
         #expect(metrics.forgetting[0] == 65)
         #expect(metrics.forgetting[1] == 65)
         #expect(metrics.forgetting[2] == nil)
-        #expect(metrics.averagePerformance == (20 + 15 + 70) / 3)
+        #expect(metrics.averagePerformance == 35)
         #expect(metrics.backwardTransfer == -65)
         #expect(metrics.meanForgetting == 65)
     }

@@ -77,10 +77,12 @@ extension ProcessRunner {
     /// Starts `executable`, kills it with SIGKILL after `microseconds`, and returns everything it printed
     /// (standard output and error together) — the crash tests' way to interrupt a writer at a random moment.
     ///
-    /// With `afterLine`, the delay counts from the moment the process prints that line (waiting at most 30 s),
-    /// so that the kill lands in the work that follows it however slowly the process started.
+    /// With `afterLine`, the delay counts from the moment the process prints a line starting with it (waiting at
+    /// most 30 s), so that the kill lands in the work that follows it however slowly the process started.
+    /// `signal` sends another signal instead (SIGTERM for a pre-emption); the process is then waited for.
     public static func runAndKill(
-        _ executable: String, _ arguments: [String], afterMicroseconds microseconds: UInt32, afterLine: String? = nil
+        _ executable: String, _ arguments: [String], afterMicroseconds microseconds: UInt32, afterLine: String? = nil,
+        signal: Int32 = SIGKILL
     ) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -93,13 +95,13 @@ extension ProcessRunner {
         if let afterLine {
             let deadline = Date().addingTimeInterval(30)
             while process.isRunning && Date() < deadline
-                && !reader.snapshot().split(separator: "\n").contains(Substring(afterLine))
+                && !reader.snapshot().split(separator: "\n").contains(where: { $0.hasPrefix(afterLine) })
             {
                 usleep(1_000)
             }
         }
         usleep(microseconds)
-        kill(process.processIdentifier, SIGKILL)
+        kill(process.processIdentifier, signal)
         process.waitUntilExit()
         return reader.text()
     }

@@ -4,7 +4,7 @@ import Neural
 
 /// L2 and EWC: a quadratic pull toward parameters saved at task boundaries,
 /// (λ/2)·Σₖ Σᵢ Fₖᵢ (θᵢ − θ*ₖᵢ)², with F ≡ 1 for L2 (Kirkpatrick et al., 2017; Schwarz et al., 2018 for the
-/// online form). Each finished task adds an anchor θ*ₖ and, for EWC, the diagonal empirical Fisher Fₖ of the
+/// online form). Each task left adds (left again, replaces) an anchor θ*ₖ and, for EWC, the diagonal empirical Fisher Fₖ of the
 /// agent's loss on that task's transitions in the shared store. The online form keeps one anchor, the latest
 /// parameters, with F ← γF + F_new. It becomes the agent's `penalty` at the first boundary.
 public final class ParameterAnchors: ContinualStrategy, ParameterPenalty {
@@ -19,8 +19,10 @@ public final class ParameterAnchors: ContinualStrategy, ParameterPenalty {
     /// Keep one running anchor (online EWC, and L2 to the latest parameters) rather than one per task.
     public let online: Bool
     public let decay: Double
-    /// θ*ₖ and Fₖ (Fₖ empty for L2).
-    public private(set) var anchors: [(values: [Float], importance: [Float])] = []
+    /// θ*ₖ and Fₖ (Fₖ empty for L2), one per task left (a task left again replaces its anchor).
+    public internal(set) var anchors: [(values: [Float], importance: [Float])] = []
+    /// The task of each anchor.
+    var anchorTasks: [Int32] = []
 
     public init(name: String, lambda: Double, weighting: Weighting, online: Bool, decay: Double = 1) {
         self.name = name
@@ -42,8 +44,12 @@ public final class ParameterAnchors: ContinualStrategy, ParameterPenalty {
                 for index in importance.indices { importance[index] += Float(decay) * previous.importance[index] }
             }
             anchors = [(values, importance)]
+            anchorTasks = [finished]
+        } else if let index = anchorTasks.firstIndex(of: finished) {
+            anchors[index] = (values, importance)
         } else {
             anchors.append((values, importance))
+            anchorTasks.append(finished)
         }
         learner.penalty = self
     }
@@ -81,6 +87,7 @@ public final class ParameterAnchors: ContinualStrategy, ParameterPenalty {
 
     public func save(to group: Group) throws {
         try group.setAttribute("anchors", Int64(anchors.count))
+        try group.setAttribute("anchor_tasks", anchorTasks.map(Int64.init))
         for (index, anchor) in anchors.enumerated() {
             let values = try group.createDataset("anchor_\(index)/values", of: Float.self, shape: [anchor.values.count])
             try values.write(anchor.values)
@@ -94,6 +101,7 @@ public final class ParameterAnchors: ContinualStrategy, ParameterPenalty {
 
     public func load(from group: Group, agent: any Agent) throws {
         let count = Int(try group.attribute("anchors", as: Int64.self))
+        anchorTasks = try group.attribute("anchor_tasks", as: [Int64].self).map { Int32($0) }
         anchors = try (0..<count).map { index in
             (
                 try group.openDataset("anchor_\(index)/values", as: Float.self).readAll(),
