@@ -11,6 +11,12 @@ struct RunDriver {
     let scheduler: Scheduler
 
     func drive() throws {
+        // A parent may have left these blocked (masks are inherited), and then a pre-emption would never arrive.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         signal(SIGINT) { stopSignal = $0 }
         signal(SIGTERM) { stopSignal = $0 }
         let names = scheduler.curriculum.evaluation.tasks.map { scheduler.curriculum.tasks[$0].name }
@@ -48,11 +54,15 @@ struct ProgressDisplay {
 
     mutating func show(_ progress: Scheduler.Progress) {
         let now = Date()
-        guard now.timeIntervalSince(lastLine) >= (terminal ? 0.2 : 30) else { return }
+        guard start == nil || now.timeIntervalSince(lastLine) >= (terminal ? 0.2 : 30) else { return }
         lastLine = now
-        if start == nil { start = (progress.step, progress.wallTime) }
-        let elapsed = progress.wallTime - (start?.time ?? 0)
-        let rate = elapsed > 0 ? Double(progress.step - (start?.step ?? 0)) / elapsed : 0
+        // The rate counts from the first report of this process (a resumed run's clock includes earlier ones).
+        guard let start else {
+            start = (progress.step, progress.wallTime)
+            return
+        }
+        let elapsed = progress.wallTime - start.time
+        let rate = elapsed > 0 ? Double(progress.step - start.step) / elapsed : 0
         var text = "block \(progress.block + 1)/\(progress.blocks) (\(progress.task)) step \(progress.step)"
         if let total = progress.totalSteps {
             let fraction = Double(progress.step) / Double(max(total, 1))

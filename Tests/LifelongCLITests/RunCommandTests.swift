@@ -1,0 +1,165 @@
+import Foundation
+import HDF5
+import LifelongTestSupport
+import Testing
+
+/// `lifelong validate`, `run`, `resume` and `inspect` as a researcher uses them, including kills at random moments.
+@Suite("lifelong run and resume")
+struct RunCommandTests {
+    let lifelong = TestEnvironment.product("lifelong")
+
+    static let curriculum = """
+        {
+          "name": "cli-small",
+          "seeds": {"agent": 2, "curriculum": 9},
+          "tasks": {
+            "default": {"env": "CartPole-v1"},
+            "long-pole": {"env": "CartPole-v1", "params": {"length": 1.0}}
+          },
+          "schedule": [
+            {"task": "default", "steps": 1500},
+            {"task": "long-pole", "steps": 1500},
+            {"task": "default", "steps": 1000}
+          ],
+          "evaluation": {"every_steps": 500, "episodes": 2},
+          "agent": {"policy": "dqn", "hyperparameters": {
+            "hiddenLayers": [32], "learningStarts": 200, "trainFrequency": 2, "targetUpdateInterval": 200,
+            "learningRate": 0.001}},
+          "strategy": {"name": "ewc", "lambda": 10, "fisher_samples": 32},
+          "checkpoint": {"every_steps": 400}
+        }
+        """
+
+    /// The datasets that must come out bit for bit the same after a kill and a resume.
+    struct Evaluations: Equatable {
+        var afterBlock: [Double]
+        var returns: [Double]
+        var steps: [Int64]
+    }
+
+    func evaluations(_ directory: String) throws -> Evaluations {
+        let file = try File.open(directory + "/log.h5", mode: .readSWMR)
+        return Evaluations(
+            afterBlock: try file.openDataset("eval/after_block", as: Double.self).readAll(),
+            returns: try file.openDataset("eval/returns", as: Double.self).readAll(),
+            steps: try file.openDataset("eval/steps", as: Int64.self).readAll())
+    }
+
+    func writeCurriculum(_ directory: TemporaryDirectory, _ text: String = curriculum) throws -> String {
+        let path = directory.file("curriculum.json")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func validateReportsEachErrorWithFileLineAndPathAndExitsWithStatus2() throws {
+        let directory = TemporaryDirectory("cli-validate")
+        let broken = Self.curriculum.replacingOccurrences(of: #""task": "long-pole""#, with: #""task": "long-pol""#)
+        let path = try writeCurriculum(directory, broken)
+        let result = try ProcessRunner.run(lifelong, ["validate", path])
+        #expect(result.status == 2)
+        #expect(
+            result.standardError.contains(
+                #"\#(path):10: schedule[1].task: unknown task "long-pol"; known: default, long-pole"#),
+            "\(result.transcript)")
+        #expect(result.standardError.contains(#"hint: did you mean "long-pole"?"#))
+        let good = try ProcessRunner.run(lifelong, ["validate", try writeCurriculum(directory)])
+        #expect(good.status == 0 && good.standardOutput.contains("ok — 2 tasks, 3 blocks, 4000 steps"))
+    }
+
+    @Test func anInvalidCurriculumExitsWithStatus2AndCreatesNoRunDirectory() throws {
+        let directory = TemporaryDirectory("cli-invalid")
+        let path = try writeCurriculum(
+            directory, Self.curriculum.replacingOccurrences(of: "\"steps\": 1000", with: "\"stepz\": 1000"))
+        let out = directory.file("run")
+        let result = try ProcessRunner.run(lifelong, ["run", path, "--out", out])
+        #expect(result.status == 2, "\(result.transcript)")
+        #expect(result.standardError.contains(#"schedule[2].stepz: unknown key "stepz""#))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func aRunKilledAtRandomMomentsResumesToTheSameEvaluationsBitForBit() throws {
+        let directory = TemporaryDirectory("cli-kill")
+        let path = try writeCurriculum(directory)
+        let whole = directory.file("whole")
+        let started = Date()
+        let reference = try ProcessRunner.run(lifelong, ["run", path, "--out", whole])
+        let duration = Date().timeIntervalSince(started)
+        #expect(reference.status == 0, "\(reference.transcript)")
+        #expect(reference.standardOutput.contains("Forgetting"))
+        let expected = try evaluations(whole)
+        var random = SplitMix64(seed: 42)
+        var interrupted = 0
+        /// A moment within the first 90% of an uninterrupted run.
+        func moment() -> UInt32 { UInt32(Double(random.next() % 1000) / 1000 * 0.9 * duration * 1e6) }
+        for trial in 0..<TestEnvironment.crashTrials(default: 3) {
+            let out = directory.file("killed-\(trial)")
+            // The first kill lands anywhere in the first seconds; resumes may be killed again.
+            var kills = 0
+            _ = try ProcessRunner.runAndKill(
+                lifelong, ["run", path, "--out", out], afterMicroseconds: moment(), afterLine: "Run cli-small")
+            if try !statusIsFinished(out) { interrupted += 1 }
+            while try kills < 2 && !statusIsFinished(out) {
+                kills += 1
+                _ = try ProcessRunner.runAndKill(
+                    lifelong, ["resume", out], afterMicroseconds: moment() / 2, afterLine: "Resuming")
+            }
+            if try !statusIsFinished(out) {
+                let resumed = try ProcessRunner.run(lifelong, ["resume", out])
+                #expect(resumed.status == 0, "\(resumed.transcript)")
+            }
+            #expect(try evaluations(out) == expected, "trial \(trial)")
+        }
+        #expect(interrupted > 0, "no kill landed before the run finished")
+    }
+
+    func statusIsFinished(_ directory: String) throws -> Bool {
+        guard let data = FileManager.default.contents(atPath: directory + "/run.json") else { return false }
+        return String(decoding: data, as: UTF8.self).contains(#""status" : "finished""#)
+    }
+
+    @Test func sigtermCheckpointsStopsCleanlyAndResumeFinishesTheSameRun() throws {
+        let directory = TemporaryDirectory("cli-sigterm")
+        let path = try writeCurriculum(directory)
+        let whole = directory.file("whole")
+        #expect(try ProcessRunner.run(lifelong, ["run", path, "--out", whole]).status == 0)
+        let out = directory.file("stopped")
+        let transcript = try ProcessRunner.runAndKill(
+            lifelong, ["run", path, "--out", out], afterMicroseconds: 0, afterLine: "step 1500", signal: SIGTERM)
+        #expect(transcript.contains("Stopped at step"), "\(transcript)")
+        let status = try String(contentsOfFile: out + "/run.json", encoding: .utf8)
+        #expect(status.contains(#""status" : "interrupted""#), "\(status)")
+        let resumed = try ProcessRunner.run(lifelong, ["resume", out])
+        #expect(resumed.status == 0, "\(resumed.transcript)")
+        #expect(try evaluations(out) == evaluations(whole))
+    }
+
+    @Test func inspectPrintsTheMatrixAndJSONWithTheMetrics() throws {
+        let directory = TemporaryDirectory("cli-inspect")
+        let out = directory.file("run")
+        #expect(try ProcessRunner.run(lifelong, ["run", try writeCurriculum(directory), "--out", out]).status == 0)
+        let table = try ProcessRunner.run(lifelong, ["inspect", out])
+        #expect(table.status == 0 && table.standardOutput.contains("Performance matrix"), "\(table.transcript)")
+        let json = try ProcessRunner.run(lifelong, ["inspect", out, "--json"])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        #expect(object["average_performance"] is Double)
+        #expect(object["backward_transfer"] is Double)
+        let forgetting = try #require(object["forgetting"] as? [String: Any])
+        #expect(Set(forgetting.keys) == ["default", "long-pole"])
+        #expect((object["after_block"] as? [[Double]])?.count == 3)
+    }
+
+    @Test func theQuickstartFinishesAndShowsForgettingUnderFineTuning() throws {
+        let directory = TemporaryDirectory("cli-quickstart")
+        let out = directory.file("quickstart")
+        let result = try ProcessRunner.run(
+            lifelong, ["run", TestEnvironment.packageRoot + "/experiments/quickstart.json", "--out", out])
+        #expect(result.status == 0, "\(result.transcript)")
+        let json = try ProcessRunner.run(lifelong, ["inspect", out, "--json"])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        let forgetting = (object["forgetting"] as? [String: Any] ?? [:]).values.compactMap { $0 as? Double }
+        // A goal learned to ~0.96 return and then lost: clear forgetting.
+        #expect((forgetting.max() ?? 0) > 0.5, "\(json.standardOutput)")
+    }
+}
