@@ -17,9 +17,11 @@ BENCH_DIR := runs/bench
 
 .PHONY: run test deps venv bench-venv build lint format bench bench-neural bench-env bench-replay bench-agents crash-test clean
 
+# The main job: the quickstart curriculum (a fresh runs/quickstart each time).
 run: build
 	@mkdir -p runs
-	.build/release/lifelong smoke --out runs/smoke.h5
+	rm -rf runs/quickstart
+	.build/release/lifelong run experiments/quickstart.json --out runs/quickstart
 
 test: deps venv lint
 	LIFELONG_REQUIRE_INTEROP=1 LIFELONG_PYTHON="$(CURDIR)/$(VENV)/bin/python" $(SWIFT) test

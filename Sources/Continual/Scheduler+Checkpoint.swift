@@ -104,7 +104,7 @@ extension Scheduler {
         try? manager.removeItem(atPath: partial)
         try manager.createDirectory(atPath: partial, withIntermediateDirectories: true)
         let positionJSON = String(decoding: try JSONEncoder().encode(position), as: UTF8.self)
-        let countsJSON = String(decoding: try JSONEncoder().encode(log.counts), as: UTF8.self)
+        let countsJSON = String(decoding: try JSONEncoder().encode(log.checkpointCounts()), as: UTF8.self)
         let afterBlockJSON = String(decoding: try JSONEncoder().encode(afterBlock), as: UTF8.self)
         try File.createAtomically(partial + "/agent.h5") { file in
             try file.setAttribute("position", positionJSON)

@@ -115,7 +115,7 @@ public final class Scheduler {
     public func run(shouldStop: () -> Bool) throws -> Outcome {
         do {
             // The untrained agent's evaluation (block −1): the "random" reference of normalised metrics.
-            if log.counts.evaluations == 0 { try evaluate() }
+            if try log.checkpointCounts().evaluations == 0 { try evaluate() }
             while position.block < curriculum.blocks.count {
                 let block = curriculum.blocks[position.block]
                 if !position.blockStarted { try startBlock(block) }

@@ -52,6 +52,10 @@ public final class RunLog {
     let checkpoints: Dataset<CheckpointRow>
     /// Seconds already spent before this process (a resumed run continues its clock).
     private let started: Date
+    /// Metric rows not yet appended: they go in by the chunk, since every append to a compressed dataset costs
+    /// a chunk's worth of compression buffers.
+    private var pendingMetrics: [MetricRow] = []
+    private static let metricChunk = 4096
 
     /// The row counts of every appended dataset: what a checkpoint records, and what resuming cuts back to.
     public struct Counts: Codable, Equatable, Sendable {
@@ -173,9 +177,10 @@ public final class RunLog {
     /// Seconds since the run started (across resumes).
     public var wallTime: Double { Date().timeIntervalSince(started) }
 
-    /// The current row counts (for a checkpoint).
-    public var counts: Counts {
-        Counts(
+    /// The row counts of everything recorded so far (for a checkpoint); pending rows are written first.
+    public func checkpointCounts() throws -> Counts {
+        try appendPendingMetrics()
+        return Counts(
             metrics: metrics.rowCount, evaluations: evaluationSteps.rowCount, afterBlock: afterBlock.rowCount,
             progress: progress.rowCount, events: events.rowCount, checkpoints: checkpoints.rowCount,
             wallTime: wallTime)
@@ -183,8 +188,15 @@ public final class RunLog {
 
     /// Appends one scalar metric (e.g. `train/episode_return`, `continual/forgetting`).
     public func record(_ key: String, _ value: Double, step: Int, task: Int32 = -1) throws {
-        try metrics.append(
+        pendingMetrics.append(
             MetricRow(step: Int64(step), wallTime: wallTime, task: task, key: FixedString(key), value: value))
+        if pendingMetrics.count >= Self.metricChunk { try appendPendingMetrics() }
+    }
+
+    private func appendPendingMetrics() throws {
+        guard !pendingMetrics.isEmpty else { return }
+        try metrics.append(contentsOf: pendingMetrics)
+        pendingMetrics.removeAll(keepingCapacity: true)
     }
 
     /// Appends one evaluation: the returns of every evaluated task's episodes, [tasks × episodes], at `step`,
@@ -217,6 +229,7 @@ public final class RunLog {
 
     /// Makes everything recorded so far durable and updates `run.json` with `status`.
     public func commit(status: [String: Any]) throws {
+        try appendPendingMetrics()
         try file.commit()
         try writeStatus(status)
     }
@@ -235,6 +248,9 @@ public final class RunLog {
         try DurableFile.replace(directory + "/run.json", with: data)
     }
 
-    /// Flushes and closes the file (also done on deinit).
-    public func close() throws { try file.close() }
+    /// Appends pending rows and closes the file (uncommitted rows may be cut when the run is resumed).
+    public func close() throws {
+        try appendPendingMetrics()
+        try file.close()
+    }
 }

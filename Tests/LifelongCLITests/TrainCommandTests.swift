@@ -25,7 +25,7 @@ struct TrainCommandTests {
         #expect(try log.attribute("config", as: String.self).contains(#""hiddenLayers":[32,32]"#))
         #expect(try log.openDataset("eval/returns", as: Double.self).shape == [2, 1, 3])
         #expect(try log.openDataset("eval/steps", as: Int64.self).readAll() == [1000, 2000])
-        #expect(try String(contentsOfFile: out + "/run.json", encoding: .utf8).contains(#""status": "finished""#))
+        #expect(try String(contentsOfFile: out + "/run.json", encoding: .utf8).contains(#""status" : "finished""#))
         if TestEnvironment.interopEnabled {
             let script = """
                 import sys, h5py, pandas as pd
