@@ -15,7 +15,7 @@ LINT_PATHS := Package.swift Sources Tests Benchmarks
 BENCH_TARGETS := bench-neural bench-env bench-replay
 BENCH_DIR := runs/bench
 
-.PHONY: run test deps venv bench-venv build lint format bench bench-neural bench-env bench-replay bench-agents crash-test clean
+.PHONY: run test deps venv bench-venv build lint format bench bench-neural bench-env bench-replay bench-agents bench-continual crash-test clean
 
 # The main job: the quickstart curriculum (a fresh runs/quickstart each time).
 run: build
@@ -53,6 +53,11 @@ lint:
 
 format:
 	$(SWIFT) format --in-place --recursive $(LINT_PATHS)
+
+# Continual-learning results (docs/results.md): fine-tuning, replay and EWC on cartpole-physics and
+# gridworld-goals, SEEDS seeds each; finished runs under runs/results are reused. An hour or more.
+bench-continual: build
+	$(PYTHON) Benchmarks/continual/results.py --seeds $${SEEDS:-5} --out runs/results
 
 # Kill -9 trials beyond the 24 that `make test` runs.
 crash-test: deps

@@ -135,19 +135,27 @@ public final class DQN: RegularizableAgent {
         return graph.huberLoss(taken, graph.input(Tensor(shape: [size, 1], scalars: targets)))
     }
 
+    /// The Fisher of the Boltzmann policy softmax(Q(s, ·)) at states of `task`, with the expectation over actions
+    /// taken exactly: F = E_s Σ_a π(a|s) (∇θ log π(a|s))². Unlike squared TD-loss gradients, it does not vanish
+    /// once the TD errors of a learned task are small, so EWC still sees which weights the task relies on.
     public func fisherDiagonal(task: Int32, samples: Int) throws -> [Float] {
         var fisher = [Float](repeating: 0, count: online.count)
         guard replay.count(ofTask: task) > 0, samples > 0 else { return fisher }
-        // One transition at a time: the empirical Fisher squares per-transition gradients, not a batch mean's.
-        let full = (batch, targets, chosen)
-        (batch, targets, chosen) = (ReplayBatch(schema: replay.schema, size: 1), [0], [0])
-        defer { (batch, targets, chosen) = full }
+        var single = ReplayBatch(schema: replay.schema, size: 1)
+        let observationSize = replay.schema.observationSize
         for _ in 0..<samples {
-            try replay.sample(into: &batch, using: .task(task))
-            online.zeroGradients()
-            graph.backward(lossOnBatch())
-            let gradients = online.gradients
-            for index in 0..<fisher.count { fisher[index] += gradients[index] * gradients[index] }
+            try replay.sample(into: &single, using: .task(task))
+            graph.reset()
+            let q = network(graph.input(Tensor(shape: [1, observationSize], scalars: single.observations)))
+            let logPolicy = graph.logSoftmax(q)
+            let logValues = Array(logPolicy.values)
+            for action in 0..<actions {
+                online.zeroGradients()
+                graph.backward(graph.gather(logPolicy, indices: [Int32(action)]))
+                let weight = Foundation.exp(logValues[action])
+                let gradients = online.gradients
+                for index in 0..<fisher.count { fisher[index] += weight * gradients[index] * gradients[index] }
+            }
         }
         online.zeroGradients()
         let scale = 1 / Float(samples)

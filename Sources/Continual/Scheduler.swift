@@ -138,7 +138,7 @@ public final class Scheduler {
             }
             try checkpoint()
             try log.recordEvent("finished", "all \(curriculum.blocks.count) blocks done", step: position.step)
-            try log.finish(step: position.step)
+            try log.commit(status: status("finished"))
             try writeMetricsFile()
             return .finished
         } catch {

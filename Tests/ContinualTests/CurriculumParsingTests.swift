@@ -141,3 +141,29 @@ import Testing
         }
     }
 }
+
+/// The published JSON Schema (for editors) agrees with the validator on the shipped curricula and on typos.
+@Suite struct CurriculumSchemaTests {
+    @Test func theSchemaAcceptsEveryShippedCurriculumAndRejectsAnUnknownKey() throws {
+        guard TestEnvironment.interopEnabled else { return }
+        let script = """
+            import json, pathlib, sys, jsonschema
+            root = pathlib.Path(sys.argv[1])
+            schema = json.loads((root / "curriculum.schema.json").read_text())
+            jsonschema.Draft202012Validator.check_schema(schema)
+            validator = jsonschema.Draft202012Validator(schema)
+            files = sorted(p for p in root.glob("*.json") if not p.name.endswith(".schema.json"))
+            for path in files:
+                errors = list(validator.iter_errors(json.loads(path.read_text())))
+                assert not errors, (path.name, [e.message for e in errors])
+            typo = json.loads((root / "quickstart.json").read_text())
+            typo["schedule"][0]["stpes"] = 10
+            assert list(validator.iter_errors(typo)), "a typo passed the schema"
+            print(len(files))
+            """
+        let result = try TestEnvironment.runPython(code: script, [TestEnvironment.packageRoot + "/experiments"])
+        #expect(
+            result.status == 0 && Int(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 6,
+            "\(result.transcript)")
+    }
+}

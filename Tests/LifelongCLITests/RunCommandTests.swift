@@ -147,6 +147,25 @@ struct RunCommandTests {
         let forgetting = try #require(object["forgetting"] as? [String: Any])
         #expect(Set(forgetting.keys) == ["default", "long-pole"])
         #expect((object["after_block"] as? [[Double]])?.count == 3)
+        if TestEnvironment.interopEnabled {
+            // The reading recipe of docs/runlog.md.
+            let script = """
+                import sys, h5py, pandas as pd
+                f = h5py.File(sys.argv[1], "r", libver="latest", swmr=True)
+                tasks = [t.decode() for t in f["tasks"]["name"]]
+                metrics = pd.DataFrame(f["metrics"][:])
+                metrics["key"] = metrics["key"].str.decode("utf-8")
+                curves = metrics[metrics.key == "eval/mean_return"].pivot(index="step", columns="task", values="value")
+                R = pd.DataFrame(f["eval/after_block"][:], columns=[tasks[i] for i in f["eval/after_block"].attrs["tasks"]])
+                assert R.shape == (3, 2) and list(R.columns) == ["default", "long-pole"], R
+                assert {"train/episode_return", "continual/forgetting", "continual/average_performance"} <= set(metrics.key)
+                assert list(curves.index)[:2] == [0, 500] and f["eval/returns"].shape[1:] == (2, 2)
+                assert [k.decode() for k in f["events"]["kind"]][-1] == "finished"
+                print("ok")
+                """
+            let read = try TestEnvironment.runPython(code: script, [out + "/log.h5"])
+            #expect(read.status == 0 && read.standardOutput == "ok\n", "\(read.transcript)")
+        }
     }
 
     @Test func theQuickstartFinishesAndShowsForgettingUnderFineTuning() throws {
