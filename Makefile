@@ -15,7 +15,7 @@ LINT_PATHS := Package.swift Sources Tests Benchmarks
 BENCH_TARGETS := bench-neural bench-env bench-replay
 BENCH_DIR := runs/bench
 
-.PHONY: run test deps venv bench-venv build lint format bench bench-neural bench-env bench-replay bench-agents bench-continual crash-test clean
+.PHONY: run test deps venv bench-venv build lint format bench bench-neural bench-env bench-replay bench-agents bench-continual bench-overhead crash-test clean
 
 # The main job: the quickstart curriculum (a fresh runs/quickstart each time).
 run: build
@@ -58,6 +58,11 @@ format:
 # gridworld-goals, SEEDS seeds each; finished runs under runs/results are reused. An hour or more.
 bench-continual: build
 	$(PYTHON) Benchmarks/continual/results.py --seeds $${SEEDS:-5} --out runs/results
+
+# The scheduler's and the run log's cost on top of the learning they drive (target ≤ 3%).
+bench-overhead: deps
+	$(SWIFT) build -c release --product ContinualBenchmark
+	.build/release/ContinualBenchmark --steps $${STEPS:-100000} --repeats $${REPEATS:-3}
 
 # Kill -9 trials beyond the 24 that `make test` runs.
 crash-test: deps

@@ -102,6 +102,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "ContinualBenchmark",
+            dependencies: ["Continual", "Agents", "Environments", "Replay", "BenchmarkSupport"],
+            path: "Benchmarks/ContinualBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
         // Test support and test-only tools.
         .target(
             name: "LifelongTestSupport",

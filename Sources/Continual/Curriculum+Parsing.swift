@@ -172,9 +172,16 @@ struct CurriculumReader {
         let evaluation = readEvaluation(root["evaluation"], taskNames: names)
         let agent = readAgent(root["agent"], tasks: tasks)
         let strategy = readStrategy(root["strategy"])
-        var checkpointInterval = 10_000
-        if let checkpoint = root["checkpoint"], object(checkpoint, allowed: ["every_steps"]) != nil {
-            checkpointInterval = integer(checkpoint["every_steps"], minimum: 1) ?? checkpointInterval
+        var checkpointInterval: Int?
+        var checkpointSeconds: Double? = 300
+        if let checkpoint = root["checkpoint"], object(checkpoint, allowed: ["every_steps", "every_minutes"]) != nil {
+            checkpointInterval = integer(checkpoint["every_steps"], minimum: 1)
+            checkpointSeconds = number(checkpoint["every_minutes"], minimum: 0.01).map { $0 * 60 }
+            if checkpoint["every_steps"] == nil && checkpoint["every_minutes"] == nil {
+                fail(
+                    checkpoint, "give \"every_steps\", \"every_minutes\" or both",
+                    hint: "or drop \"checkpoint\" for every 5 minutes")
+            }
         }
         let output = string(root["output"])
         guard let evaluation, let agent, let strategy else { return nil }
@@ -189,7 +196,7 @@ struct CurriculumReader {
         return Curriculum(
             name: name, agentSeed: agentSeed, curriculumSeed: curriculumSeed, tasks: tasks.map(\.definition),
             blocks: blocks, announcesBoundaries: !taskFree, evaluation: evaluation, agent: agent, strategy: strategy,
-            checkpointInterval: checkpointInterval, output: output, text: text)
+            checkpointInterval: checkpointInterval, checkpointSeconds: checkpointSeconds, output: output, text: text)
     }
 
     mutating func readFamilies(_ node: JSONNode?) -> [String: TaskFamily] {

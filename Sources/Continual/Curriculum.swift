@@ -23,8 +23,12 @@ public struct Curriculum: Sendable {
     public var evaluation: EvaluationSchedule
     public var agent: AgentSpecification
     public var strategy: StrategySpecification
-    /// Checkpoint every this many environment steps (and on SIGINT/SIGTERM and at the end).
-    public var checkpointInterval: Int
+    /// Checkpoint every this many environment steps, if set …
+    public var checkpointInterval: Int?
+    /// … and every this many seconds of wall time, if set (five minutes when the curriculum names neither).
+    /// Checkpoints are also written at the start, on SIGINT/SIGTERM and at the end. Where they fall does not
+    /// change the run's numbers, so a time-based schedule keeps resume exact.
+    public var checkpointSeconds: Double?
     /// The run directory, if the curriculum names one (the CLI's `--out` wins).
     public var output: String?
     /// The curriculum's JSON text as given, kept in the log's provenance.

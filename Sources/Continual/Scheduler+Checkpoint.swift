@@ -123,6 +123,7 @@ extension Scheduler {
         try? manager.removeItem(atPath: checkpoints + "/" + name)
         try DurableFile.rename(partial, to: checkpoints + "/" + name)
         try log.recordCheckpoint(step: position.step, path: "checkpoints/" + name)
+        lastCheckpointTime = log.wallTime
         try log.commit(status: status("running"))
         for old in Self.completeCheckpoints(in: directory).dropLast(Self.keptCheckpoints) {
             try? manager.removeItem(atPath: checkpoints + "/" + old)

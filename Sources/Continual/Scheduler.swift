@@ -35,6 +35,8 @@ public final class Scheduler {
     /// Called every `progressInterval` steps.
     public var onProgress: ((Progress) -> Void)?
     public var progressInterval = 1000
+    /// The run's wall time at the last checkpoint.
+    var lastCheckpointTime = 0.0
 
     /// Where the run stands, for progress displays.
     public struct Progress: Sendable {
@@ -124,7 +126,7 @@ public final class Scheduler {
                     if position.step % curriculum.evaluation.interval == 0 && !isDone(block) {
                         try evaluate()
                     }
-                    if position.step % curriculum.checkpointInterval == 0 { try checkpoint() }
+                    if isCheckpointDue { try checkpoint() }
                     if position.step % progressInterval == 0 { reportProgress() }
                     if shouldStop() {
                         try checkpoint()
@@ -146,6 +148,13 @@ public final class Scheduler {
             try? log.commit(status: status("failed", message: "\(error)"))
             throw error
         }
+    }
+
+    /// Whether the step or time schedule calls for a checkpoint now (the clock is read every 256 steps).
+    var isCheckpointDue: Bool {
+        if let interval = curriculum.checkpointInterval, position.step % interval == 0 { return true }
+        guard let seconds = curriculum.checkpointSeconds, position.step % 256 == 0 else { return false }
+        return log.wallTime - lastCheckpointTime >= seconds
     }
 
     func isDone(_ block: Block) -> Bool {

@@ -60,10 +60,10 @@ import Testing
         } else {
             Issue.record("the sampled task has no length")
         }
-        // Defaults: every task evaluated, fine-tuning, checkpoints every 10k steps.
+        // Defaults: every task evaluated, fine-tuning, checkpoints every 5 minutes.
         #expect(curriculum.evaluation.tasks == [0, 1, 2, 3])
         #expect(curriculum.strategy == .fineTuning)
-        #expect(curriculum.checkpointInterval == 10_000)
+        #expect(curriculum.checkpointInterval == nil && curriculum.checkpointSeconds == 300)
     }
 
     @Test func anUnknownTaskIsReportedWithItsPathLineAndTheClosestName() {

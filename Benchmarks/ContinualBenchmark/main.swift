@@ -1,0 +1,72 @@
+// make bench-overhead: what the scheduler and its logging cost on top of the learning they drive. The same DQN
+// (same seed, same hyper-parameters) trains for the same number of CartPole steps twice: once in a bare
+// `EnvironmentLoop` over an in-memory replay store, once as a one-task curriculum run by the `Scheduler` — with the
+// persisted replay store, the HDF5 run log (episode metrics, events), checkpoints every `--checkpoint` steps and
+// the two evaluations every run makes (before training and at the end). The median ratio over `--repeats` pairs,
+// run alternately, is the overhead; the target is ≤ 3%.
+//
+// usage: ContinualBenchmark [--steps N] [--repeats N] [--checkpoint N]
+import Agents
+import BenchmarkSupport
+import Continual
+import Environments
+import Foundation
+import Replay
+
+let steps = Int(option("--steps") ?? "100000") ?? 100_000
+let repeats = Int(option("--repeats") ?? "3") ?? 3
+let checkpointInterval = Int(option("--checkpoint") ?? "10000") ?? 10_000
+let hyperparameters = #"{"hiddenLayers": [64, 64], "trainFrequency": 4, "learningStarts": 1000, "batchSize": 64}"#
+let curriculumText = """
+    {"name": "overhead", "seeds": {"agent": 1, "curriculum": 1},
+     "tasks": {"default": {"env": "CartPole-v1"}},
+     "schedule": [{"task": "default", "steps": \(steps)}],
+     "evaluation": {"every_steps": \(steps * 10), "episodes": 1},
+     "agent": {"policy": "dqn", "hyperparameters": \(hyperparameters), "replay": {"capacity": 100000}},
+     "checkpoint": {"every_steps": \(checkpointInterval)}}
+    """
+let curriculum = try Curriculum.parse(curriculumText, file: "overhead.json")
+
+func bareLoop() throws -> Double {
+    var configuration = try HyperParameters.merge(
+        try JSONSerialization.jsonObject(with: Data(hyperparameters.utf8)) as? [String: Any] ?? [:],
+        into: DQNConfiguration())
+    configuration.totalSteps = steps
+    let replay = ReplayStore(
+        schema: ReplaySchema(observationSize: 4, action: .discrete), capacity: 100_000, eviction: .fifo, seed: 1)
+    let agent = DQN(observationSize: 4, actions: 2, configuration: configuration, replay: replay, seed: 1)
+    let start = now()
+    try EnvironmentLoop(environment: EnvironmentRegistry.make("CartPole-v1"), agent: agent, seed: 1).run(steps: steps)
+    return now() - start
+}
+
+func scheduled() throws -> Double {
+    let directory = NSTemporaryDirectory() + "lifelong-overhead-\(getpid())"
+    try? FileManager.default.removeItem(atPath: directory)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let start = now()
+    let scheduler = try Scheduler.start(curriculum, directory: directory, provenance: [:])
+    _ = try scheduler.run(shouldStop: { false })
+    return now() - start
+}
+
+var ratios: [Double] = []
+var bare: [Double] = []
+var full: [Double] = []
+for index in 0..<repeats {
+    let loopSeconds = try bareLoop()
+    let schedulerSeconds = try scheduled()
+    bare.append(loopSeconds)
+    full.append(schedulerSeconds)
+    ratios.append(schedulerSeconds / loopSeconds)
+    print(
+        String(
+            format: "pair %d: bare loop %.2f s, scheduler %.2f s (%+.1f%%)", index + 1, loopSeconds, schedulerSeconds,
+            (schedulerSeconds / loopSeconds - 1) * 100))
+}
+let medianRatio = ratios.sorted()[ratios.count / 2]
+print(
+    String(
+        format: "SUMMARY scheduler+logging overhead %+.1f%% (median of %d pairs; bare %.2f s, scheduled %.2f s, "
+            + "%d steps, checkpoints every %d) target ≤ 3%%", (medianRatio - 1) * 100, repeats,
+        bare.sorted()[bare.count / 2], full.sorted()[full.count / 2], steps, checkpointInterval))
