@@ -27,13 +27,20 @@ let curriculumText = """
     """
 let curriculum = try Curriculum.parse(curriculumText, file: "overhead.json")
 
-func bareLoop() throws -> Double {
+/// The bare loop; with `persisted`, over a replay store persisted in HDF5 as the scheduler's is.
+func bareLoop(persisted: Bool = false) throws -> Double {
     var configuration = try HyperParameters.merge(
         try JSONSerialization.jsonObject(with: Data(hyperparameters.utf8)) as? [String: Any] ?? [:],
         into: DQNConfiguration())
     configuration.totalSteps = steps
-    let replay = ReplayStore(
-        schema: ReplaySchema(observationSize: 4, action: .discrete), capacity: 100_000, eviction: .fifo, seed: 1)
+    let schema = ReplaySchema(observationSize: 4, action: .discrete)
+    let directory = NSTemporaryDirectory() + "lifelong-overhead-replay-\(getpid())"
+    try? FileManager.default.removeItem(atPath: directory)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let replay =
+        persisted
+        ? try ReplayStore.create(at: directory, schema: schema, capacity: 100_000, eviction: .fifo, seed: 1)
+        : ReplayStore(schema: schema, capacity: 100_000, eviction: .fifo, seed: 1)
     let agent = DQN(observationSize: 4, actions: 2, configuration: configuration, replay: replay, seed: 1)
     let start = now()
     try EnvironmentLoop(environment: EnvironmentRegistry.make("CartPole-v1"), agent: agent, seed: 1).run(steps: steps)
@@ -51,19 +58,26 @@ func scheduled() throws -> Double {
 }
 
 var ratios: [Double] = []
+var replayRatios: [Double] = []
 var bare: [Double] = []
 var full: [Double] = []
 for index in 0..<repeats {
     let loopSeconds = try bareLoop()
+    let persistedSeconds = try bareLoop(persisted: true)
     let schedulerSeconds = try scheduled()
     bare.append(loopSeconds)
     full.append(schedulerSeconds)
     ratios.append(schedulerSeconds / loopSeconds)
+    replayRatios.append(persistedSeconds / loopSeconds)
     print(
         String(
-            format: "pair %d: bare loop %.2f s, scheduler %.2f s (%+.1f%%)", index + 1, loopSeconds, schedulerSeconds,
-            (schedulerSeconds / loopSeconds - 1) * 100))
+            format: "round %d: bare loop %.2f s, with the replay store persisted %.2f s, scheduler %.2f s (%+.1f%%)",
+            index + 1, loopSeconds, persistedSeconds, schedulerSeconds, (schedulerSeconds / loopSeconds - 1) * 100))
 }
+print(
+    String(
+        format: "of which the persisted replay store: %+.1f%% (median)",
+        (replayRatios.sorted()[replayRatios.count / 2] - 1) * 100))
 let medianRatio = ratios.sorted()[ratios.count / 2]
 print(
     String(

@@ -22,13 +22,21 @@ public struct FixedString<let capacity: Int>: HDF5Element, Equatable, Sendable, 
 
     public init(_ text: String) {
         bytes = InlineArray(repeating: 0)
+        // Byte by byte, without allocating (log rows are made in loops); a scalar cut at the end is removed.
+        let utf8 = text.utf8
+        var index = utf8.startIndex
         var used = 0
-        for scalar in text.unicodeScalars {
-            let encoded = Array(String(scalar).utf8)
-            guard used + encoded.count <= capacity else { break }
-            for byte in encoded {
-                bytes[used] = byte
-                used += 1
+        while used < capacity, index != utf8.endIndex {
+            bytes[used] = utf8[index]
+            used += 1
+            index = utf8.index(after: index)
+        }
+        if index != utf8.endIndex, utf8[index] & 0xC0 == 0x80 {
+            while used > 0 {
+                used -= 1
+                let byte = bytes[used]
+                bytes[used] = 0
+                if byte & 0xC0 != 0x80 { break }  // the cut scalar's first byte
             }
         }
     }

@@ -7,6 +7,14 @@ struct StringTests {
     let directory = TemporaryDirectory("hdf5-strings")
     let words = ["", "CartPole-v1", "heavy-pole", "σ=0.5 ✓", "a longer sentence with spaces"]
 
+    @Test func fixedStringsCutLongTextAtTheLastWholeCharacter() {
+        #expect(FixedString<6>("abcdé").string == "abcdé")
+        #expect(FixedString<5>("abcdé").string == "abcd")  // é is two bytes; one is left
+        #expect(FixedString<4>("日本").string == "日")
+        #expect(FixedString<3>("abcdef").string == "abc")
+        #expect(FixedString<8>("").string == "")
+    }
+
     @Test(arguments: [StringStorage.variableLength, .fixedLength(bytes: 32)])
     func stringsRoundTripWhole(storage: StringStorage) throws {
         let path = directory.file("whole.h5")
