@@ -7,7 +7,7 @@
 /// - average performance = meanⱼ R[B−1, j];
 /// - backward transfer = −mean forgetting over the tasks with a forgetting value that the final block does not
 ///   train (Lopez-Paz & Ranzato's BWT);
-/// - AUC_j = the mean evaluation return of task j over the evaluations made while a block training j ran
+/// - AUC_j = the mean evaluation return of task j over the evaluations made while the first block training j ran
 ///   (Continual World's area under the curve inside the task's window).
 ///
 /// ```swift
@@ -25,7 +25,7 @@ public struct ContinualMetrics: Sendable, Equatable, Codable {
     public var finalReturn: [Double]
     public var averagePerformance: Double?
     public var backwardTransfer: Double?
-    /// Per evaluated task; `nil` when no evaluation fell inside a block training it.
+    /// Per evaluated task; `nil` when no evaluation fell inside the first block training it.
     public var areaUnderCurve: [Double?]
 
     /// - Parameters:
@@ -57,9 +57,8 @@ public struct ContinualMetrics: Sendable, Equatable, Codable {
         backwardTransfer = counted.isEmpty ? nil : -counted.reduce(0, +) / Double(counted.count)
         areaUnderCurve = (0..<columns).map { column in
             guard let evaluations else { return nil }
-            let inside = zip(evaluations.means, evaluations.blocks).filter { _, block in
-                block >= 0 && block < trainedTasks.count && trainedTasks[block].contains(column)
-            }
+            guard let first = trainedTasks.firstIndex(where: { $0.contains(column) }) else { return nil }
+            let inside = zip(evaluations.means, evaluations.blocks).filter { $0.1 == first }
             guard !inside.isEmpty else { return nil }
             return inside.map { $0.0[column] }.reduce(0, +) / Double(inside.count)
         }

@@ -81,14 +81,19 @@ extension Scheduler {
             episodesPerEvaluation: curriculum.evaluation.episodes)
     }
 
-    static func parametersJSON(_ parameters: [String: ParameterValue]) -> String {
-        let object = parameters.mapValues { value -> Any in
+    /// Parameters as a JSON-ready object.
+    static func parametersObject(_ parameters: [String: ParameterValue]) -> [String: Any] {
+        parameters.mapValues { value -> Any in
             switch value {
             case .number(let number): number
             case .bool(let flag): flag
             case .string(let text): text
             }
         }
+    }
+
+    static func parametersJSON(_ parameters: [String: ParameterValue]) -> String {
+        let object = parametersObject(parameters)
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

@@ -13,7 +13,8 @@ struct Lifelong: ParsableCommand {
         abstract: "Model-based and memory-based continual reinforcement learning.",
         version: version,
         subcommands: [
-            RunCommand.self, ResumeCommand.self, ValidateCommand.self, InspectCommand.self, TrainCommand.self,
+            RunCommand.self, ResumeCommand.self, ValidateCommand.self, InspectCommand.self, ReferenceCommand.self,
+            TrainCommand.self,
             EnvironmentCommand.self, Smoke.self,
         ]
     )

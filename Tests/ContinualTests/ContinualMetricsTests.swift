@@ -40,3 +40,24 @@ import Testing
         #expect(metrics.areaUnderCurve[1] == nil)
     }
 }
+
+/// Forward transfer and normalised scores against reference curves, by hand.
+@Suite struct TransferMetricsTests {
+    @Test func forwardTransferNormalisesByTheUntrainedAgentAndTheReferenceLearner() {
+        // Task 0: random 10, reference final 110 → p̃ = (p − 10)/100. AUC 60 → 0.5; reference AUC 50 → 0.4.
+        // FT = (0.5 − 0.4)/(1 − 0.4) = 1/6. Task 1 has no reference.
+        let transfer = TransferMetrics(
+            areaUnderCurve: [60, 5], random: [10, 0], finalReturn: [90, 3],
+            references: [ReferenceCurve(areaUnderCurve: 50, finalReturn: 110), nil])
+        #expect(abs((transfer.forwardTransfer[0] ?? 0) - 1.0 / 6) < 1e-12)
+        #expect(transfer.rawForwardTransfer[0] == 10)
+        #expect(transfer.forwardTransfer[1] == nil && transfer.rawForwardTransfer[1] == nil)
+        #expect(transfer.normalizedAveragePerformance == nil)  // task 1 cannot be normalised
+        let both = TransferMetrics(
+            areaUnderCurve: [60, 5], random: [10, 0], finalReturn: [90, 3],
+            references: [
+                ReferenceCurve(areaUnderCurve: 50, finalReturn: 110), ReferenceCurve(areaUnderCurve: 2, finalReturn: 4),
+            ])
+        #expect(both.normalizedAveragePerformance == (0.8 + 0.75) / 2)
+    }
+}

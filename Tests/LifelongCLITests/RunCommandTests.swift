@@ -168,6 +168,28 @@ struct RunCommandTests {
         }
     }
 
+    @Test func referenceRunsGiveForwardTransferInInspect() throws {
+        let directory = TemporaryDirectory("cli-reference")
+        let path = try writeCurriculum(directory)
+        let references = directory.file("references")
+        let made = try ProcessRunner.run(lifelong, ["reference", path, "--out", references])
+        #expect(made.status == 0, "\(made.transcript)")
+        for task in ["default", "long-pole"] {
+            let log = try File.open(references + "/" + task + "/log.h5", mode: .readSWMR)
+            // The reference learner trains one task for its first block's budget (1500 steps).
+            #expect(try log.openDataset("eval/steps", as: Int64.self).readAll().last == 1500)
+            #expect(try log.openDataset("eval/returns", as: Double.self).shape[1] == 1)
+        }
+        let out = directory.file("run")
+        #expect(try ProcessRunner.run(lifelong, ["run", path, "--out", out]).status == 0)
+        let json = try ProcessRunner.run(lifelong, ["inspect", out, "--json", "--reference", references])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any],
+            "\(json.transcript)")
+        let raw = try #require(object["forward_transfer_raw"] as? [String: Any])
+        #expect(raw["default"] is Double && raw["long-pole"] is Double)
+    }
+
     @Test func theQuickstartFinishesAndShowsForgettingUnderFineTuning() throws {
         let directory = TemporaryDirectory("cli-quickstart")
         let out = directory.file("quickstart")

@@ -22,6 +22,9 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of tables.")
     var json = false
 
+    @Option(help: "A directory of reference runs (`lifelong reference`): adds forward transfer and normalised scores.")
+    var reference: String?
+
     func run() throws {
         guard FileManager.default.fileExists(atPath: directory + "/log.h5") else {
             printError("error: \(directory) holds no run log (no log.h5); give a directory made by `lifelong run`.")
@@ -36,11 +39,22 @@ struct InspectCommand: ParsableCommand {
                 trained.compactMap { columns.firstIndex(of: $0) }
             },
             evaluations: (contents.evaluationMeans, contents.evaluationBlocks.map { Int($0) }))
+        var transfer: TransferMetrics?
+        if let reference {
+            let curves = try names.map { name -> ReferenceCurve? in
+                FileManager.default.fileExists(atPath: reference + "/" + name + "/log.h5")
+                    ? try referenceCurve(reference + "/" + name) : nil
+            }
+            let random = zip(contents.evaluationMeans, contents.evaluationBlocks).first { $0.1 < 0 }?.0
+            transfer = TransferMetrics(
+                areaUnderCurve: metrics.areaUnderCurve, random: random ?? names.map { _ in 0 },
+                finalReturn: metrics.finalReturn, references: curves)
+        }
         let status = contents.status["status"] as? String ?? "unknown"
         let step = contents.status["step"] as? Int ?? Int(contents.evaluationSteps.last ?? 0)
         if json {
             func value(_ number: Double?) -> Any { number.map { $0 as Any } ?? NSNull() }
-            let object: [String: Any] = [
+            var object: [String: Any] = [
                 "name": contents.status["name"] as? String ?? "", "status": status, "step": step,
                 "tasks": names, "blocks": contents.blocks.count, "blocks_done": contents.afterBlock.count,
                 "after_block": contents.afterBlock,
@@ -50,6 +64,13 @@ struct InspectCommand: ParsableCommand {
                 "backward_transfer": value(metrics.backwardTransfer),
                 "area_under_curve": Dictionary(uniqueKeysWithValues: zip(names, metrics.areaUnderCurve.map(value))),
             ]
+            if let transfer {
+                object["forward_transfer"] = Dictionary(
+                    uniqueKeysWithValues: zip(names, transfer.forwardTransfer.map(value)))
+                object["forward_transfer_raw"] = Dictionary(
+                    uniqueKeysWithValues: zip(names, transfer.rawForwardTransfer.map(value)))
+                object["normalized_average_performance"] = value(transfer.normalizedAveragePerformance)
+            }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
             return
@@ -74,5 +95,15 @@ struct InspectCommand: ParsableCommand {
                     + cells)
         }
         print(forgettingTable(names: names, metrics: metrics))
+        if let transfer {
+            func number(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "—" }
+            print("Forward transfer against the reference runs in \(reference ?? ""):")
+            for (column, name) in names.enumerated() {
+                print(
+                    "  \(name): \(number(transfer.forwardTransfer[column])) normalised, "
+                        + "\(number(transfer.rawForwardTransfer[column])) in returns (AUC − reference AUC)")
+            }
+            print("normalised average performance \(number(transfer.normalizedAveragePerformance))")
+        }
     }
 }

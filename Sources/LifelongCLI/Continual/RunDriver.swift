@@ -9,6 +9,8 @@ nonisolated(unsafe) private var stopSignal: Int32 = 0
 /// terminal, periodic lines otherwise), prints evaluations and, at the end, the forgetting table.
 struct RunDriver {
     let scheduler: Scheduler
+    /// Print only the outcome (no evaluation lines or forgetting table).
+    var quiet = false
 
     func drive() throws {
         // A parent may have left these blocked (masks are inherited), and then a pre-emption would never arrive.
@@ -23,6 +25,7 @@ struct RunDriver {
         let terminal = isatty(STDERR_FILENO) != 0
         var progress = ProgressDisplay(terminal: terminal)
         scheduler.onEvaluation = { step, block, means in
+            if quiet { return }
             progress.clear()
             let values = zip(names, means).map { String(format: "%@ %.2f", $0, $1) }.joined(separator: "  ")
             let place = block < 0 ? "before training" : "block \(block + 1)/\(scheduler.curriculum.blocks.count)"
@@ -34,6 +37,7 @@ struct RunDriver {
         progress.clear()
         switch outcome {
         case .finished:
+            if quiet { return }
             printForgettingTable(scheduler)
             print("Log: \(scheduler.directory)/log.h5 (inspect with `lifelong inspect \(scheduler.directory)`)")
         case .interrupted(let step):
