@@ -93,8 +93,12 @@ public final class DQN: RegularizableAgent {
         }
         let loss = lossOnBatch()
         guard loss.scalar.isFinite else {
-            throw AgentError(
-                "DQN: the TD loss became \(loss.scalar) at update \(updates) (step \(steps)); lower the learning rate")
+            let data = batch.observations + batch.nextObservations + batch.rewards
+            let cause =
+                data.allSatisfy(\.isFinite)
+                ? "lower the learning rate"
+                : "the sampled transitions hold non-finite observations or rewards — check the environment's parameters"
+            throw AgentError("DQN: the TD loss became \(loss.scalar) at update \(updates) (step \(steps)); \(cause)")
         }
         graph.backward(loss)
         if let penalty {

@@ -190,6 +190,25 @@ struct RunCommandTests {
         #expect(raw["default"] is Double && raw["long-pole"] is Double)
     }
 
+    @Test func aNonFiniteLossStopsTheRunNamingTheComponentAndStep() throws {
+        let directory = TemporaryDirectory("cli-nan")
+        // A time step so long that the cart's state overflows: the observations become infinite.
+        let path = try writeCurriculum(
+            directory,
+            """
+            {"name": "nan", "tasks": {"a": {"env": "CartPole-v1", "params": {"tau": 1e200}}},
+             "schedule": [{"task": "a", "steps": 3000}], "evaluation": {"every_steps": 1000, "episodes": 1},
+             "agent": {"policy": "dqn", "hyperparameters": {"hiddenLayers": [16], "learningStarts": 100}}}
+            """)
+        let out = directory.file("run")
+        let result = try ProcessRunner.run(lifelong, ["run", path, "--out", out])
+        #expect(result.status == 1, "\(result.transcript)")
+        #expect(result.standardError.contains("DQN: the TD loss became nan at update 0 (step 100)"))
+        #expect(result.standardError.contains("non-finite observations"))
+        let status = try String(contentsOfFile: out + "/run.json", encoding: .utf8)
+        #expect(status.contains(#""status" : "failed""#) && status.contains("TD loss"))
+    }
+
     @Test func theQuickstartFinishesAndShowsForgettingUnderFineTuning() throws {
         let directory = TemporaryDirectory("cli-quickstart")
         let out = directory.file("quickstart")
