@@ -187,6 +187,7 @@ extension Scheduler {
             if case .drift(let from, _, _) = block.kind { task = from } else { task = Int(state.task) }
             try scheduler.loop.restore(state, environment: try curriculum.trainingEnvironment(block: block, task: task))
         }
+        scheduler.lastCheckpointTime = log.wallTime
         try log.recordEvent("resumed", "from checkpoints/\(latest)", step: position.step)
         try log.commit(status: scheduler.status("running"))
         return scheduler

@@ -185,14 +185,13 @@ public final class Scheduler {
                 position.episodesSinceSwitch = 0
                 try enter(task: tasks[position.slot], block: block)
             }
-        case .drift(let from, let to, _):
+        case .drift(_, let to, _):
             if ended { position.blockEpisodes += 1 }
             // Task-free: the tag (for the store and the logs) follows the nearer end of the drift; nobody is told.
             if case .steps(let steps) = block.budget, position.blockSteps == steps / 2 {
                 loop.task = Int32(to)
                 position.lastTask = Int32(to)
             }
-            _ = from
         }
     }
 
