@@ -101,14 +101,7 @@ public final class DQN: RegularizableAgent {
             throw AgentError("DQN: the TD loss became \(loss.scalar) at update \(updates) (step \(steps)); \(cause)")
         }
         graph.backward(loss)
-        if let penalty {
-            let value = penalty.addGradient(values: online.values, gradients: online.gradients)
-            guard value.isFinite else {
-                throw AgentError(
-                    "DQN: the continual-learning penalty became \(value) at update \(updates) (step \(steps)); "
-                        + "lower the strategy's lambda")
-            }
-        }
+        try penalty?.apply(to: online, learner: "DQN", update: updates, step: steps)
         online.clipGradientNorm(configuration.maxGradientNorm)
         optimizer.step()
         updates += 1
@@ -143,12 +136,9 @@ public final class DQN: RegularizableAgent {
     /// taken exactly: F = E_s Σ_a π(a|s) (∇θ log π(a|s))². Unlike squared TD-loss gradients, it does not vanish
     /// once the TD errors of a learned task are small, so EWC still sees which weights the task relies on.
     public func fisherDiagonal(task: Int32, samples: Int) throws -> [Float] {
-        var fisher = [Float](repeating: 0, count: online.count)
-        guard replay.count(ofTask: task) > 0, samples > 0 else { return fisher }
-        var single = ReplayBatch(schema: replay.schema, size: 1)
         let observationSize = replay.schema.observationSize
-        for _ in 0..<samples {
-            try replay.sample(into: &single, using: .task(task))
+        return try meanSquaredGradients(of: online, replay: replay, task: task, samples: samples) {
+            single, accumulate in
             graph.reset()
             let q = network(graph.input(Tensor(shape: [1, observationSize], scalars: single.observations)))
             let logPolicy = graph.logSoftmax(q)
@@ -156,15 +146,9 @@ public final class DQN: RegularizableAgent {
             for action in 0..<actions {
                 online.zeroGradients()
                 graph.backward(graph.gather(logPolicy, indices: [Int32(action)]))
-                let weight = Foundation.exp(logValues[action])
-                let gradients = online.gradients
-                for index in 0..<fisher.count { fisher[index] += weight * gradients[index] * gradients[index] }
+                accumulate(Foundation.exp(logValues[action]))
             }
         }
-        online.zeroGradients()
-        let scale = 1 / Float(samples)
-        for index in 0..<fisher.count { fisher[index] *= scale }
-        return fisher
     }
 
     public func save(to group: Group) throws {

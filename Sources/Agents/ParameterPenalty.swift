@@ -1,4 +1,5 @@
 public import Neural
+import Replay
 
 /// A penalty on a learner's parameters that a continual-learning strategy adds to the learner's loss — L2 to
 /// earlier parameters, EWC's Fisher-weighted version. The learner calls it after back-propagating its own loss
@@ -37,4 +38,40 @@ public protocol RegularizableAgent: Agent {
     /// transitions of `task` drawn from the replay store, of the squared gradient of the agent's loss on each one.
     /// Returns zeros when the store holds nothing of `task`.
     func fisherDiagonal(task: Int32, samples: Int) throws -> [Float]
+}
+
+/// The skeleton of a diagonal Fisher estimate: `samples` transitions of `task`, drawn one at a time from `replay`;
+/// for each, `each` back-propagates into `store` and calls `accumulate(weight)` to add weight·(gradient)². Returns
+/// the mean over the samples (zeros when the store holds nothing of `task`) and leaves the gradients zeroed.
+func meanSquaredGradients(
+    of store: ParameterStore, replay: ReplayStore, task: Int32, samples: Int,
+    each: (_ transition: ReplayBatch, _ accumulate: (Float) -> Void) throws -> Void
+) throws -> [Float] {
+    var fisher = [Float](repeating: 0, count: store.count)
+    guard replay.count(ofTask: task) > 0, samples > 0 else { return fisher }
+    var single = ReplayBatch(schema: replay.schema, size: 1)
+    for _ in 0..<samples {
+        try replay.sample(into: &single, using: .task(task))
+        try each(single) { weight in
+            let gradients = store.gradients
+            for index in 0..<fisher.count { fisher[index] += weight * gradients[index] * gradients[index] }
+        }
+    }
+    store.zeroGradients()
+    let scale = 1 / Float(samples)
+    for index in 0..<fisher.count { fisher[index] *= scale }
+    return fisher
+}
+
+extension ParameterPenalty {
+    /// Adds the penalty's gradient to `store`'s gradients; a non-finite penalty stops the learner with a message
+    /// naming it (`learner`), the update and the step.
+    func apply(to store: ParameterStore, learner: String, update: Int, step: Int) throws {
+        let value = addGradient(values: store.values, gradients: store.gradients)
+        guard value.isFinite else {
+            throw AgentError(
+                "\(learner): the continual-learning penalty became \(value) at update \(update) (step \(step)); "
+                    + "lower the strategy's lambda")
+        }
+    }
 }

@@ -178,14 +178,7 @@ public final class SAC: RegularizableAgent {
             critics.0(graph.concatColumns(states, action)), critics.1(graph.concatColumns(states, action)))
         let actorLoss = (alpha * logProbability - value).mean()
         graph.backward(actorLoss)
-        if let penalty {
-            let value = penalty.addGradient(values: actorStore.values, gradients: actorStore.gradients)
-            guard value.isFinite else {
-                throw AgentError(
-                    "SAC: the continual-learning penalty became \(value) at update \(updates) (step \(steps)); "
-                        + "lower the strategy's lambda")
-            }
-        }
+        try penalty?.apply(to: actorStore, learner: "SAC", update: updates, step: steps)
         actorOptimizer.step()
         criticStore.zeroGradients()
         // Entropy step: −log α · (log π + target entropy), with log π held fixed.
@@ -202,12 +195,9 @@ public final class SAC: RegularizableAgent {
     /// The policy's Fisher diagonal: the mean squared score ∇θ log π(a|s), a drawn from the policy at states of
     /// `task`, with the pre-squash sample held fixed (the tanh correction does not depend on θ then).
     public func fisherDiagonal(task: Int32, samples: Int) throws -> [Float] {
-        var fisher = [Float](repeating: 0, count: actorStore.count)
-        guard replay.count(ofTask: task) > 0, samples > 0 else { return fisher }
-        var single = ReplayBatch(schema: replay.schema, size: 1)
         let observationSize = replay.schema.observationSize
-        for _ in 0..<samples {
-            try replay.sample(into: &single, using: .task(task))
+        return try meanSquaredGradients(of: actorStore, replay: replay, task: task, samples: samples) {
+            single, accumulate in
             graph.reset()
             let output = actor(graph.input(Tensor(shape: [1, observationSize], scalars: single.observations)))
             let mean = graph.sliceColumns(output, start: 0, count: actionSize)
@@ -221,13 +211,8 @@ public final class SAC: RegularizableAgent {
             let z = (u - mean) * (-logStd).exp()
             actorStore.zeroGradients()
             graph.backward((-0.5 * z.squared() - logStd).sumAlongLastAxis().mean())
-            let gradients = actorStore.gradients
-            for index in 0..<fisher.count { fisher[index] += gradients[index] * gradients[index] }
+            accumulate(1)
         }
-        actorStore.zeroGradients()
-        let scale = 1 / Float(samples)
-        for index in 0..<fisher.count { fisher[index] *= scale }
-        return fisher
     }
 
     public func save(to group: Group) throws {

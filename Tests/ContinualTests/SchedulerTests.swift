@@ -32,27 +32,11 @@ import Testing
             """, file: "small.json")
     }
 
-    struct Recorded: Equatable {
-        var afterBlock: [Double]
-        var returns: [Double]
-        var steps: [Int64]
-        var blocks: [Int32]
-    }
-
-    func recorded(_ directory: String) throws -> Recorded {
-        let file = try File.open(directory + "/log.h5", mode: .readSWMR)
-        return Recorded(
-            afterBlock: try file.openDataset("eval/after_block", as: Double.self).readAll(),
-            returns: try file.openDataset("eval/returns", as: Double.self).readAll(),
-            steps: try file.openDataset("eval/steps", as: Int64.self).readAll(),
-            blocks: try file.openDataset("eval/block", as: Int32.self).readAll())
-    }
-
     @Test func aRunRecordsEveryEvaluationAndOneMatrixRowPerBlock() throws {
         let directory = TemporaryDirectory("scheduler-run").file("run")
         let scheduler = try Scheduler.start(try Self.curriculum(), directory: directory, provenance: [:])
         #expect(try scheduler.run(shouldStop: { false }) == .finished)
-        let log = try recorded(directory)
+        let log = try RecordedEvaluations(runDirectory: directory)
         #expect(log.afterBlock.count == 3 * 2)
         #expect(log.steps.prefix(4) == [0, 400, 600, 800])  // start, periodic, end of block 0, periodic
         #expect(log.blocks.prefix(4) == [-1, 0, 0, 1])
@@ -83,7 +67,7 @@ import Testing
         let resumed = try Scheduler.resume(directory: stopped)
         #expect(resumed.step == 777)
         #expect(try resumed.run(shouldStop: { false }) == .finished)
-        #expect(try recorded(stopped) == recorded(whole))
+        #expect(try RecordedEvaluations(runDirectory: stopped) == RecordedEvaluations(runDirectory: whole))
     }
 
     @Test(arguments: [#"{"name": "ewc", "lambda": 50, "fisher_samples": 64}"#, #"{"name": "l2", "lambda": 1}"#])

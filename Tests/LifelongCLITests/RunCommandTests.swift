@@ -30,21 +30,6 @@ struct RunCommandTests {
         }
         """
 
-    /// The datasets that must come out bit for bit the same after a kill and a resume.
-    struct Evaluations: Equatable {
-        var afterBlock: [Double]
-        var returns: [Double]
-        var steps: [Int64]
-    }
-
-    func evaluations(_ directory: String) throws -> Evaluations {
-        let file = try File.open(directory + "/log.h5", mode: .readSWMR)
-        return Evaluations(
-            afterBlock: try file.openDataset("eval/after_block", as: Double.self).readAll(),
-            returns: try file.openDataset("eval/returns", as: Double.self).readAll(),
-            steps: try file.openDataset("eval/steps", as: Int64.self).readAll())
-    }
-
     func writeCurriculum(_ directory: TemporaryDirectory, _ text: String = curriculum) throws -> String {
         let path = directory.file("curriculum.json")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -86,7 +71,7 @@ struct RunCommandTests {
         let duration = Date().timeIntervalSince(started)
         #expect(reference.status == 0, "\(reference.transcript)")
         #expect(reference.standardOutput.contains("Forgetting"))
-        let expected = try evaluations(whole)
+        let expected = try RecordedEvaluations(runDirectory: whole)
         var random = SplitMix64(seed: 42)
         var interrupted = 0
         /// A moment within the first 90% of an uninterrupted run.
@@ -107,7 +92,7 @@ struct RunCommandTests {
                 let resumed = try ProcessRunner.run(lifelong, ["resume", out])
                 #expect(resumed.status == 0, "\(resumed.transcript)")
             }
-            #expect(try evaluations(out) == expected, "trial \(trial)")
+            #expect(try RecordedEvaluations(runDirectory: out) == expected, "trial \(trial)")
         }
         #expect(interrupted > 0, "no kill landed before the run finished")
     }
@@ -130,7 +115,7 @@ struct RunCommandTests {
         #expect(status.contains(#""status" : "interrupted""#), "\(status)")
         let resumed = try ProcessRunner.run(lifelong, ["resume", out])
         #expect(resumed.status == 0, "\(resumed.transcript)")
-        #expect(try evaluations(out) == evaluations(whole))
+        #expect(try RecordedEvaluations(runDirectory: out) == RecordedEvaluations(runDirectory: whole))
     }
 
     @Test func inspectPrintsTheMatrixAndJSONWithTheMetrics() throws {

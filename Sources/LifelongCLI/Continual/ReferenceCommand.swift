@@ -29,14 +29,7 @@ struct ReferenceCommand: ParsableCommand {
     var seed: UInt64?
 
     func run() throws {
-        var curriculum: Curriculum
-        do {
-            curriculum = try Curriculum.load(file)
-        } catch {
-            printError("\(error)")
-            throw ExitCode(2)
-        }
-        if let seed { curriculum.agentSeed = seed }
+        let curriculum = try loadCurriculum(file, agentSeed: seed)
         for task in curriculum.evaluation.tasks {
             let name = curriculum.tasks[task].name
             let directory = out + "/" + name

@@ -26,14 +26,7 @@ struct RunCommand: ParsableCommand {
     var seed: UInt64?
 
     func run() throws {
-        var curriculum: Curriculum
-        do {
-            curriculum = try Curriculum.load(file)
-        } catch {
-            printError("\(error)")
-            throw ExitCode(2)
-        }
-        if let seed { curriculum.agentSeed = seed }
+        let curriculum = try loadCurriculum(file, agentSeed: seed)
         let directory = out ?? curriculum.output ?? "runs/\(curriculum.name)"
         if FileManager.default.fileExists(atPath: directory + "/curriculum.json") {
             printError(
@@ -76,4 +69,18 @@ struct ResumeCommand: ParsableCommand {
         print("Resuming \(scheduler.curriculum.name) at step \(scheduler.step) (\(BLAS.summary))")
         try RunDriver(scheduler: scheduler).drive()
     }
+}
+
+/// Loads and validates a curriculum for a command: every problem goes to standard error and the exit status is 2.
+/// `agentSeed` replaces the curriculum's agent seed.
+func loadCurriculum(_ file: String, agentSeed: UInt64?) throws -> Curriculum {
+    var curriculum: Curriculum
+    do {
+        curriculum = try Curriculum.load(file)
+    } catch {
+        printError("\(error)")
+        throw ExitCode(2)
+    }
+    if let agentSeed { curriculum.agentSeed = agentSeed }
+    return curriculum
 }
