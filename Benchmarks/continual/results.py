@@ -19,6 +19,7 @@ STRATEGIES = {
     "finetune": {"name": "finetune"},
     "replay": {"name": "replay", "eviction": "reservoir"},
     "ewc": {"name": "ewc", "lambda": 100, "fisher_samples": 1000},
+    "agem": {"name": "agem"},
 }
 
 

@@ -19,6 +19,8 @@ public final class DQN: RegularizableAgent {
     public private(set) var explorationOrigin = 0
     /// A continual-learning strategy's penalty on the online network, added at every update.
     public var penalty: (any ParameterPenalty)?
+    /// A-GEM's projection of every update's gradient.
+    public var projection: (any GradientProjection)?
     public var regularizedParameters: ParameterStore { online }
 
     let online = ParameterStore()
@@ -31,6 +33,9 @@ public final class DQN: RegularizableAgent {
     private var exploration: RandomStream
     private var targets: [Float]
     private var chosen: [Int32]
+    /// Projection scratch: a reference batch and the learner's own gradient, allocated on first use.
+    private var referenceBatch: ReplayBatch?
+    private var ownGradient: [Float] = []
 
     public init(observationSize: Int, actions: Int, configuration: DQNConfiguration, replay: ReplayStore, seed: UInt64)
     {
@@ -89,7 +94,8 @@ public final class DQN: RegularizableAgent {
         if configuration.nSteps > 1 {
             try replay.sampleNStep(into: &batch, steps: configuration.nSteps, gamma: configuration.gamma)
         } else {
-            try replay.sample(into: &batch, using: configuration.taskBalancedSampling ? .taskBalanced : .uniform)
+            let sampling = projection?.batchSampling ?? (configuration.taskBalancedSampling ? .taskBalanced : .uniform)
+            try replay.sample(into: &batch, using: sampling)
         }
         let loss = lossOnBatch()
         guard loss.scalar.isFinite else {
@@ -101,10 +107,31 @@ public final class DQN: RegularizableAgent {
             throw AgentError("DQN: the TD loss became \(loss.scalar) at update \(updates) (step \(steps)); \(cause)")
         }
         graph.backward(loss)
+        if let projection, let reference = projection.referenceSampling { try project(against: reference) }
         try penalty?.apply(to: online, learner: "DQN", update: updates, step: steps)
         online.clipGradientNorm(configuration.maxGradientNorm)
         optimizer.step()
         updates += 1
+    }
+
+    /// A-GEM: the gradient on a reference batch drawn by `sampling`, and the learner's own gradient projected
+    /// against it.
+    private func project(against sampling: SamplingStrategy) throws {
+        if referenceBatch == nil {
+            referenceBatch = ReplayBatch(schema: replay.schema, size: configuration.batchSize)
+            ownGradient = [Float](repeating: 0, count: online.count)
+        }
+        let gradients = online.gradients
+        for index in 0..<ownGradient.count { ownGradient[index] = gradients[index] }
+        swap(&batch, &referenceBatch!)
+        defer { swap(&batch, &referenceBatch!) }
+        try replay.sample(into: &batch, using: sampling)
+        online.zeroGradients()
+        graph.backward(lossOnBatch())
+        ownGradient.withUnsafeMutableBufferPointer { own in
+            projectGradient(own, against: UnsafeBufferPointer(online.gradients))
+            for index in 0..<own.count { gradients[index] = own[index] }
+        }
     }
 
     /// The Huber TD loss on `batch` (its first `batch.size` rows), on a fresh graph.

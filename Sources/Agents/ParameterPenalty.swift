@@ -1,5 +1,5 @@
 public import Neural
-import Replay
+public import Replay
 
 /// A penalty on a learner's parameters that a continual-learning strategy adds to the learner's loss — L2 to
 /// earlier parameters, EWC's Fisher-weighted version. The learner calls it after back-propagating its own loss
@@ -27,6 +27,34 @@ public protocol ParameterPenalty: AnyObject {
     func addGradient(values: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>) -> Double
 }
 
+/// A strategy that projects every update's gradient so it does not increase the loss on earlier tasks (A-GEM,
+/// Chaudhry et al., 2019): with g the gradient on the learner's batch and g_ref the gradient on a reference batch
+/// of earlier tasks, g ← g − (g·g_ref / g_ref·g_ref)·g_ref whenever g·g_ref < 0.
+public protocol GradientProjection: AnyObject {
+    /// How the learner draws its own batches (the current task), or `nil` for its usual sampling.
+    var batchSampling: SamplingStrategy? { get }
+    /// How reference batches are drawn (earlier tasks), or `nil` while there is nothing to protect.
+    var referenceSampling: SamplingStrategy? { get }
+}
+
+/// A-GEM's projection: `gradient` projected in place so that it no longer points against `reference`; returns
+/// whether it had to (the two conflicted).
+@discardableResult
+public func projectGradient(
+    _ gradient: UnsafeMutableBufferPointer<Float>, against reference: UnsafeBufferPointer<Float>
+) -> Bool {
+    var dot: Float = 0
+    var norm: Float = 0
+    for index in 0..<gradient.count {
+        dot += gradient[index] * reference[index]
+        norm += reference[index] * reference[index]
+    }
+    guard dot < 0, norm > 0 else { return false }
+    let scale = dot / norm
+    for index in 0..<gradient.count { gradient[index] -= scale * reference[index] }
+    return true
+}
+
 /// An agent whose parameters continual-learning strategies can regularise.
 public protocol RegularizableAgent: Agent {
     /// The parameters a penalty applies to (DQN: the online Q-network; SAC: the actor, as Continual World's
@@ -34,6 +62,8 @@ public protocol RegularizableAgent: Agent {
     var regularizedParameters: ParameterStore { get }
     /// The penalty added at every update, or `nil`.
     var penalty: (any ParameterPenalty)? { get set }
+    /// The projection applied to every update's gradient, or `nil` (agents that cannot project keep `nil`).
+    var projection: (any GradientProjection)? { get set }
     /// The diagonal of the empirical Fisher information of `regularizedParameters`: the mean, over `samples`
     /// transitions of `task` drawn from the replay store, of the squared gradient of the agent's loss on each one.
     /// Returns zeros when the store holds nothing of `task`.

@@ -15,6 +15,8 @@ public final class SAC: RegularizableAgent {
     /// A continual-learning strategy's penalty on the actor, added at every actor update.
     public var penalty: (any ParameterPenalty)?
     public var regularizedParameters: ParameterStore { actorStore }
+    /// Not applied by SAC yet (the curriculum validator refuses A-GEM with SAC).
+    public var projection: (any GradientProjection)?
     let actionLow: [Float]
     let actionHigh: [Float]
 

@@ -185,10 +185,13 @@ struct CurriculumReader {
         }
         let output = string(root["output"])
         guard let evaluation, let agent, let strategy else { return nil }
-        if taskFree, [.l2, .ewc].contains(where: { $0 == strategy.kind }) {
+        if taskFree, [.l2, .ewc, .agem].contains(where: { $0 == strategy.kind }) {
             fail(
                 root["strategy"]!, "\(strategy.name) acts at task boundaries, and task_free withholds them",
                 hint: "use \"replay\" for task-free runs, or drop \"task_free\"")
+        }
+        if agent.policy == .sac, strategy == .agem {
+            fail(root["strategy"]!, "agem projects DQN's gradients; SAC does not support it yet", hint: "use ewc or l2")
         }
         if agent.policy == .sac, case .replay(_, true) = strategy {
             fail(root["strategy"]!, "task-balanced sampling is not available for sac yet", hint: "use \"uniform\"")
@@ -524,9 +527,9 @@ struct CurriculumReader {
         guard let node else { return .fineTuning }
         let allowedByName: [String: [String]] = [
             "finetune": ["name"], "replay": ["name", "eviction", "sampling"], "l2": ["name", "lambda"],
-            "ewc": ["name", "lambda", "online", "decay", "fisher_samples"],
+            "ewc": ["name", "lambda", "online", "decay", "fisher_samples"], "agem": ["name"],
         ]
-        let known = ["finetune", "replay", "l2", "ewc"]
+        let known = ["finetune", "replay", "l2", "ewc", "agem"]
         guard node.members != nil else {
             fail(node, "expected an object such as {\"name\": \"ewc\", \"lambda\": 100}, found \(node.kindDescription)")
             return nil
@@ -539,8 +542,8 @@ struct CurriculumReader {
         guard let allowed = allowedByName[name] else {
             fail(
                 nameNode, "unknown strategy \"\(name)\"; known: " + known.joined(separator: ", "),
-                hint: ["agem", "a-gem", "packnet"].contains(name.lowercased())
-                    ? "A-GEM and PackNet are not in this version yet (docs/curriculum.md lists what is)"
+                hint: name.lowercased() == "packnet"
+                    ? "PackNet is not in this version yet (docs/curriculum.md lists what is)"
                     : closest(to: name, in: known).map { "did you mean \"\($0)\"?" })
             return nil
         }
@@ -572,6 +575,8 @@ struct CurriculumReader {
             return .replay(eviction: eviction, taskBalanced: balanced)
         case "l2":
             return .l2(lambda: number(node["lambda"], minimum: 0) ?? 1)
+        case "agem":
+            return .agem
         case "ewc":
             return .ewc(
                 lambda: number(node["lambda"], minimum: 0) ?? 100, online: bool(node["online"]) ?? false,

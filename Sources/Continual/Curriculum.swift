@@ -136,11 +136,13 @@ public enum StrategySpecification: Sendable, Equatable {
     case l2(lambda: Double)
     /// (λ/2)·Σ Fᵢ(θᵢ − θ*ᵢ)² with a diagonal empirical Fisher F; `online` keeps one running penalty (F ← γF + F_new).
     case ewc(lambda: Double, online: Bool, decay: Double, fisherSamples: Int)
+    /// A-GEM: current-task batches, gradients projected against a reference batch of earlier tasks.
+    case agem
 
     public enum ReplayEviction: String, Sendable { case reservoir, balanced }
 
     /// The strategy without its settings.
-    public enum Kind: Sendable { case fineTuning, replay, l2, ewc }
+    public enum Kind: Sendable { case fineTuning, replay, l2, ewc, agem }
 
     public var kind: Kind {
         switch self {
@@ -148,6 +150,7 @@ public enum StrategySpecification: Sendable, Equatable {
         case .replay: .replay
         case .l2: .l2
         case .ewc: .ewc
+        case .agem: .agem
         }
     }
 
@@ -158,6 +161,7 @@ public enum StrategySpecification: Sendable, Equatable {
         case .replay: "replay"
         case .l2: "l2"
         case .ewc: "ewc"
+        case .agem: "agem"
         }
     }
 }

@@ -12,11 +12,11 @@ struct RunComponents {
     let strategy: any ContinualStrategy
 
     /// The store's eviction under `strategy`: fine-tuning and the regularisers keep the latest transitions (FIFO);
-    /// replay keeps earlier tasks.
+    /// replay and A-GEM keep earlier tasks.
     static func eviction(for strategy: StrategySpecification) -> EvictionPolicy {
         switch strategy {
         case .replay(.reservoir, _): .reservoir
-        case .replay(.balanced, _): .balanced
+        case .replay(.balanced, _), .agem: .balanced
         default: .fifo
         }
     }

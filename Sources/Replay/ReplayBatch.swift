@@ -50,6 +50,8 @@ public enum SamplingStrategy: Equatable, Sendable {
     case recency(halfLife: Double)
     /// Uniformly among the transitions of one task (e.g. for a strategy's Fisher estimate on a finished task).
     case task(Int32)
+    /// Task-balanced over every task but one (A-GEM's reference batches from earlier tasks).
+    case otherTasks(excluding: Int32)
 }
 
 /// Why sampling could not proceed.

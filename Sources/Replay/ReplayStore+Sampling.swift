@@ -14,6 +14,9 @@ extension ReplayStore {
         if case .task(let task) = strategy, count(ofTask: task) == 0 {
             throw ReplayError("cannot sample task \(task): the store holds none of its transitions")
         }
+        if case .otherTasks(let task) = strategy, !tasks.contains(where: { $0 != task }) {
+            throw ReplayError("cannot sample tasks other than \(task): the store holds no other task's transitions")
+        }
         // First every slot, with the stream and the store's state in locals (no per-draw access checks) …
         var random = samplingRandom
         let stored = count
@@ -41,6 +44,13 @@ extension ReplayStore {
             case .task(let task):
                 let list = taskSlots[Int(task)]
                 for index in 0..<size { slots[index] = list[random.index(below: list.count)] }
+            case .otherTasks(let excluded):
+                let lists = taskSlots
+                let present = lists.indices.filter { !lists[$0].isEmpty && $0 != Int(excluded) }
+                for index in 0..<size {
+                    let list = lists[present[random.index(below: present.count)]]
+                    slots[index] = list[random.index(below: list.count)]
+                }
             case .recency(let halfLife):
                 let decay = pow(2, -1 / halfLife)
                 let truncation = 1 - pow(decay, Double(stored))

@@ -94,7 +94,7 @@ import Testing
         let found = issues(text)
         #expect(found.contains { $0.path == "schedule[0].steps" && $0.message == "must be at least 1; got 0" })
         #expect(found.contains { $0.path == "schedule[1]" && $0.message.contains("not both") })
-        #expect(found.contains { $0.path == "strategy.name" && ($0.hint ?? "").contains("PackNet") })
+        #expect(found.contains { $0.path == "strategy.name" && ($0.hint ?? "").contains("PackNet is not") })
     }
 
     @Test func environmentParametersAndHyperParametersAreCheckedBeforeAnythingRuns() {

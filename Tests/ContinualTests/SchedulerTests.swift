@@ -86,6 +86,33 @@ import Testing
         }
     }
 
+    @Test func aGEMTrainsOnTheCurrentTaskAndProjectsAgainstEarlierOnes() throws {
+        let temporary = TemporaryDirectory("scheduler-agem")
+        let scheduler = try Scheduler.start(
+            try Self.curriculum(strategy: #"{"name": "agem"}"#), directory: temporary.file("run"), provenance: [:])
+        #expect(try scheduler.run(shouldStop: { false }) == .finished)
+        let agent = try #require(scheduler.agent as? DQN)
+        let strategy = try #require(agent.projection as? AveragedGEM)
+        #expect(strategy.hasEarlierTasks)
+        #expect(strategy.referenceSampling != nil)
+        #expect(scheduler.replay.eviction == .balanced)
+        #expect(scheduler.replay.count(ofTask: 0) > 0 && scheduler.replay.count(ofTask: 1) > 0)
+        // Stopped and resumed, A-GEM's state comes back too.
+        let whole = try RecordedEvaluations(runDirectory: temporary.file("run"))
+        do {
+            var polls = 0
+            let first = try Scheduler.start(
+                try Self.curriculum(strategy: #"{"name": "agem"}"#), directory: temporary.file("stopped"),
+                provenance: [:])
+            _ = try first.run(shouldStop: {
+                polls += 1
+                return polls == 900
+            })
+        }
+        _ = try Scheduler.resume(directory: temporary.file("stopped")).run(shouldStop: { false })
+        #expect(try RecordedEvaluations(runDirectory: temporary.file("stopped")) == whole)
+    }
+
     @Test func theReplayStrategyKeepsEarlierTasksInTheSharedStore() throws {
         let directory = TemporaryDirectory("scheduler-replay").file("run")
         let scheduler = try Scheduler.start(

@@ -47,5 +47,6 @@ public func makeStrategy(_ specification: StrategySpecification) -> any Continua
     case .ewc(let lambda, let online, let decay, let samples):
         ParameterAnchors(
             name: "ewc", lambda: lambda, weighting: .fisher(samples: samples), online: online, decay: decay)
+    case .agem: AveragedGEM()
     }
 }
