@@ -1,4 +1,4 @@
-"""Continual-learning results: fine-tuning, replay and EWC on the shipped curricula, several seeds each.
+"""Continual-learning results: fine-tuning, replay, EWC and A-GEM on the shipped curricula, several seeds each.
 
 Runs `lifelong run` on strategy variants of each curriculum (same curriculum otherwise), reads every run's metrics
 with `lifelong inspect --json`, and prints a Markdown table of mean ± standard deviation over seeds (forgetting,

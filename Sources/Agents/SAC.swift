@@ -37,11 +37,20 @@ public final class SAC: RegularizableAgent {
     private let actionSize: Int
     private let targetEntropy: Float
     private let actionBuffer: UnsafeMutableBufferPointer<Float>
+    /// CLEAR: the collecting policy's [means, log-stds, valid] and value at the last exploring `act`.
+    private var behaviour: [Float]
+    private var behaviourValue: Float = 0
+    private var clones: Bool { configuration.policyCloning > 0 || configuration.valueCloning > 0 }
 
     public init(
         observationSize: Int, actionSpace: Space, configuration: SACConfiguration, replay: ReplayStore, seed: UInt64
     ) {
         guard case .box(let low, let high, _) = actionSpace else { preconditionFailure("SAC needs a box action space") }
+        precondition(
+            !(configuration.policyCloning > 0 || configuration.valueCloning > 0)
+                || replay.schema.extraColumns == Self.cloningColumns(actionSize: low.count),
+            "CLEAR's cloning needs the store's behaviour columns: build it with SAC.replaySchema")
+        behaviour = [Float](repeating: 0, count: 2 * low.count + 1)
         self.replay = replay
         self.configuration = configuration
         actionLow = low
@@ -89,9 +98,21 @@ public final class SAC: RegularizableAgent {
         var squashed = [Float](repeating: 0, count: actionSize)
         for index in 0..<actionSize {
             let mean = output[index]
-            let standardDeviation = Foundation.exp(min(max(output[actionSize + index], -20), 2))
-            let u = mode == .evaluate ? mean : mean + standardDeviation * noise.normal()
+            let logStd = min(max(output[actionSize + index], -20), 2)
+            let u = mode == .evaluate ? mean : mean + Foundation.exp(logStd) * noise.normal()
             squashed[index] = Foundation.tanh(u)
+            if mode == .explore && clones {
+                behaviour[index] = mean
+                behaviour[actionSize + index] = logStd
+            }
+        }
+        if mode == .explore && clones {
+            behaviour[2 * actionSize] = 1
+            if configuration.valueCloning > 0 {
+                let input = graph.input(
+                    Tensor(shape: [1, observation.count + actionSize], scalars: observation + squashed))
+                behaviourValue = minimum(critics.0(input), critics.1(input)).scalar
+            }
         }
         return .continuous(scaled(squashed))
     }
@@ -113,6 +134,11 @@ public final class SAC: RegularizableAgent {
         var stored = transition
         stored.action = (0..<actionSize).map { index in
             2 * (transition.action[index] - actionLow[index]) / (actionHigh[index] - actionLow[index]) - 1
+        }
+        if clones {
+            // Before learning starts actions are uniform, not the policy's: marked invalid for cloning.
+            if steps < configuration.learningStarts { behaviour[2 * actionSize] = 0 }
+            stored.extras = ["behaviour": behaviour, "behaviour_value": [behaviourValue]]
         }
         replay.insert(stored)
         steps += 1
@@ -163,8 +189,18 @@ public final class SAC: RegularizableAgent {
         let taken = graph.input(Tensor(shape: [size, actionSize], scalars: batch.actions))
         let input = graph.concatColumns(observations, taken)
         let target = graph.input(Tensor(shape: [size, 1], scalars: targetValues))
-        let criticLoss =
-            0.5 * (graph.meanSquaredError(critics.0(input), target) + graph.meanSquaredError(critics.1(input), target))
+        let (q1, q2) = (critics.0(input), critics.1(input))
+        var criticLoss = 0.5 * (graph.meanSquaredError(q1, target) + graph.meanSquaredError(q2, target))
+        if configuration.valueCloning > 0 {
+            // CLEAR's value cloning toward the value at collection time, on transitions with a recorded policy.
+            let width = replay.schema.extrasWidth
+            let valid = graph.input(
+                Tensor(shape: [size, 1], scalars: (0..<size).map { batch.extras[$0 * width + 2 * actionSize] }))
+            let recorded = graph.input(
+                Tensor(shape: [size, 1], scalars: (0..<size).map { batch.extras[$0 * width + 2 * actionSize + 1] }))
+            let cloning = (((q1 - recorded).squared() + (q2 - recorded).squared()) * valid).sum()
+            criticLoss = criticLoss + cloning * (0.5 * configuration.valueCloning / Float(size))
+        }
         guard criticLoss.scalar.isFinite else {
             throw AgentError(
                 "SAC: the critic loss became \(criticLoss.scalar) at update \(updates) (step \(steps)); "
@@ -178,7 +214,31 @@ public final class SAC: RegularizableAgent {
         let (action, logProbability) = policy(states)
         let value = minimum(
             critics.0(graph.concatColumns(states, action)), critics.1(graph.concatColumns(states, action)))
-        let actorLoss = (alpha * logProbability - value).mean()
+        var actorLoss = (alpha * logProbability - value).mean()
+        if configuration.policyCloning > 0 {
+            // CLEAR's policy cloning: KL(μ‖π) between the recorded and the current Gaussians (before the squash).
+            let width = replay.schema.extrasWidth
+            let output = actor(states)
+            let mean = graph.sliceColumns(output, start: 0, count: actionSize)
+            let logStd = graph.sliceColumns(output, start: actionSize, count: actionSize).clamped(-20, 2)
+            func recorded(_ offset: Int) -> Variable {
+                graph.input(
+                    Tensor(
+                        shape: [size, actionSize],
+                        scalars: (0..<(size * actionSize)).map {
+                            batch.extras[($0 / actionSize) * width + offset + $0 % actionSize]
+                        }))
+            }
+            let (mean0, logStd0) = (recorded(0), recorded(actionSize))
+            let valid = graph.input(
+                Tensor(
+                    shape: [size, actionSize],
+                    scalars: (0..<(size * actionSize)).map { batch.extras[($0 / actionSize) * width + 2 * actionSize] }
+                ))
+            let kl =
+                logStd - logStd0 + ((2 * logStd0).exp() + (mean0 - mean).squared()) * (-2 * logStd).exp() * 0.5 - 0.5
+            actorLoss = actorLoss + (kl * valid).sum() * (configuration.policyCloning / Float(size))
+        }
         graph.backward(actorLoss)
         try penalty?.apply(to: actorStore, learner: "SAC", update: updates, step: steps)
         actorOptimizer.step()
@@ -242,5 +302,23 @@ public final class SAC: RegularizableAgent {
         try entropyStore.load(from: group.openGroup("entropy"))
         steps = Int(try group.attribute("steps", as: Int64.self))
         updates = Int(try group.attribute("updates", as: Int64.self))
+    }
+}
+
+extension SAC {
+    /// The extra replay columns CLEAR's cloning reads: the collecting policy's means, log-stds and a valid flag,
+    /// and its value.
+    public static func cloningColumns(actionSize: Int) -> [String: Int] {
+        ["behaviour": 2 * actionSize + 1, "behaviour_value": 1]
+    }
+
+    /// The replay schema SAC needs under `configuration` (with the cloning columns when CLEAR's terms are on).
+    public static func replaySchema(
+        observationSize: Int, actionSize: Int, configuration: SACConfiguration
+    ) -> ReplaySchema {
+        let cloning = configuration.policyCloning > 0 || configuration.valueCloning > 0
+        return ReplaySchema(
+            observationSize: observationSize, action: .continuous(size: actionSize),
+            extraColumns: cloning ? cloningColumns(actionSize: actionSize) : [:])
     }
 }

@@ -13,6 +13,13 @@ public struct SACConfiguration: Codable, Equatable, Sendable {
     public var targetEntropy: Float? = nil
     public var initialEntropyCoefficient: Float = 1
     public var hiddenLayers = [256, 256]
+    /// CLEAR's policy cloning (Rolnick et al., 2019): the weight of KL(μ‖π) on replayed transitions, μ the policy
+    /// that collected them (CORA's default 0.01; 0 = off). Needs the store's behaviour columns
+    /// (`SAC.replaySchema`).
+    public var policyCloning: Float = 0
+    /// CLEAR's value cloning: the weight of (Q(s, a) − Q_μ(s, a))² toward the value at collection time (CORA's
+    /// 0.005; 0 = off).
+    public var valueCloning: Float = 0
 
     public init() {}
 }

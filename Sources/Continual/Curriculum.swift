@@ -130,8 +130,9 @@ public enum StrategySpecification: Sendable, Equatable {
     /// No protection against forgetting: the baseline.
     case fineTuning
     /// Experience replay from the shared store: eviction keeps earlier tasks (reservoir or per-task quotas) and
-    /// batches mix them in (uniformly over transitions, or balanced over tasks).
-    case replay(eviction: ReplayEviction, taskBalanced: Bool)
+    /// batches mix them in (uniformly over transitions, or balanced over tasks); with `cloning`, CLEAR's policy and
+    /// value cloning terms for actor-critics (SAC's `policyCloning` 0.01 and `valueCloning` 0.005 unless set).
+    case replay(eviction: ReplayEviction, taskBalanced: Bool, cloning: Bool)
     /// (λ/2)·Σ(θ − θ*)² to the parameters at the last task boundary.
     case l2(lambda: Double)
     /// (λ/2)·Σ Fᵢ(θᵢ − θ*ᵢ)² with a diagonal empirical Fisher F; `online` keeps one running penalty (F ← γF + F_new).

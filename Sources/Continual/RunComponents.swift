@@ -15,8 +15,8 @@ struct RunComponents {
     /// replay and A-GEM keep earlier tasks.
     static func eviction(for strategy: StrategySpecification) -> EvictionPolicy {
         switch strategy {
-        case .replay(.reservoir, _): .reservoir
-        case .replay(.balanced, _), .agem: .balanced
+        case .replay(.reservoir, _, _): .reservoir
+        case .replay(.balanced, _, _), .agem: .balanced
         default: .fifo
         }
     }
@@ -53,14 +53,20 @@ struct RunComponents {
                 configuration.totalSteps =
                     (configuration.restartExplorationAtTaskBoundary ? firstBlock : curriculum.totalSteps) ?? 100_000
             }
-            if case .replay(_, true) = curriculum.strategy { configuration.taskBalancedSampling = true }
+            if case .replay(_, true, _) = curriculum.strategy { configuration.taskBalancedSampling = true }
             replay = try store(ReplaySchema(observationSize: observationSize, action: .discrete))
             agent = DQN(
                 observationSize: observationSize, actions: actions, configuration: configuration, replay: replay,
                 seed: curriculum.agentSeed)
         case (.sac, .box(let low, _, _)):
-            let configuration = try HyperParameters.merge(given, into: SACConfiguration())
-            replay = try store(ReplaySchema(observationSize: observationSize, action: .continuous(size: low.count)))
+            var configuration = try HyperParameters.merge(given, into: SACConfiguration())
+            if case .replay(_, _, true) = curriculum.strategy {
+                // CLEAR: CORA's weights unless the hyper-parameters name others.
+                if given["policyCloning"] == nil { configuration.policyCloning = 0.01 }
+                if given["valueCloning"] == nil { configuration.valueCloning = 0.005 }
+            }
+            replay = try store(
+                SAC.replaySchema(observationSize: observationSize, actionSize: low.count, configuration: configuration))
             agent = SAC(
                 observationSize: observationSize, actionSpace: probe.actionSpace, configuration: configuration,
                 replay: replay, seed: curriculum.agentSeed)

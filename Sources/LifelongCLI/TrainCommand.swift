@@ -76,7 +76,8 @@ struct TrainCommand: ParsableCommand {
             let configuration = try Self.merge(config, into: SACConfiguration())
             resolved = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
             let replay = ReplayStore(
-                schema: ReplaySchema(observationSize: observationSize, action: .continuous(size: low.count)),
+                schema: SAC.replaySchema(
+                    observationSize: observationSize, actionSize: low.count, configuration: configuration),
                 capacity: min(configuration.bufferSize, 1_000_000), eviction: .fifo, seed: seed)
             learner = SAC(
                 observationSize: observationSize, actionSpace: env.actionSpace, configuration: configuration,

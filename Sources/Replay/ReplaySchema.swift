@@ -74,7 +74,8 @@ public struct ReplaySchema: Equatable, Sendable, Codable {
         }
     }
 
-    var extrasWidth: Int { extraColumns.values.reduce(0, +) }
+    /// The width of a row of extras (all extra columns side by side, in name order): `ReplayBatch.extras` rows.
+    public var extrasWidth: Int { extraColumns.values.reduce(0, +) }
 }
 
 /// One environment step as the replay layer keeps it (RLDS semantics: `isFirst` on an episode's first step,

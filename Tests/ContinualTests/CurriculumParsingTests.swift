@@ -123,6 +123,13 @@ import Testing
         #expect(found.first?.message.hasPrefix("not valid JSON") == true)
     }
 
+    @Test func cloningIsForActorCritics() {
+        let text = Self.curriculum(
+            schedule: #"[{"task": "default", "steps": 10}]"#,
+            extra: #", "strategy": {"name": "replay", "cloning": true}"#)
+        #expect(issues(text).contains { $0.path == "strategy" && $0.message.contains("actor-critics") })
+    }
+
     @Test func taskFreeRunsRejectStrategiesThatNeedBoundaries() {
         let text = Self.curriculum(
             schedule: #"[{"task": "default", "steps": 10}]"#, extra: #", "task_free": true, "strategy": {"name": "l2"}"#

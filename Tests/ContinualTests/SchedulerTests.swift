@@ -113,6 +113,24 @@ import Testing
         #expect(try RecordedEvaluations(runDirectory: temporary.file("stopped")) == whole)
     }
 
+    @Test func replayWithCloningGivesSACCLEARsTermsAndTheirColumns() throws {
+        let curriculum = try Curriculum.parse(
+            """
+            {"name": "clear", "tasks": {"light": {"env": "Pendulum-v1"}, "heavy": {"env": "Pendulum-v1", "params": {"m": 2}}},
+             "schedule": [{"task": "light", "steps": 300}, {"task": "heavy", "steps": 300}],
+             "evaluation": {"every_steps": 300, "episodes": 1},
+             "agent": {"policy": "sac", "hyperparameters": {"hiddenLayers": [16], "learningStarts": 100, "batchSize": 16}},
+             "strategy": {"name": "replay", "cloning": true}}
+            """, file: "clear.json")
+        let scheduler = try Scheduler.start(
+            curriculum, directory: TemporaryDirectory("scheduler-clear").file("run"), provenance: [:])
+        #expect(try scheduler.run(shouldStop: { false }) == .finished)
+        let agent = try #require(scheduler.agent as? SAC)
+        #expect(agent.configuration.policyCloning == 0.01 && agent.configuration.valueCloning == 0.005)
+        #expect(scheduler.replay.schema.extraColumns == SAC.cloningColumns(actionSize: 1))
+        #expect(scheduler.replay.eviction == .reservoir)
+    }
+
     @Test func theReplayStrategyKeepsEarlierTasksInTheSharedStore() throws {
         let directory = TemporaryDirectory("scheduler-replay").file("run")
         let scheduler = try Scheduler.start(
