@@ -54,7 +54,7 @@ lint:
 format:
 	$(SWIFT) format --in-place --recursive $(LINT_PATHS)
 
-# Continual-learning results (docs/results.md): fine-tuning, replay, EWC and A-GEM on cartpole-physics and
+# Continual-learning results (docs/results.md): fine-tuning, replay, EWC, A-GEM and PackNet on cartpole-physics and
 # gridworld-goals, SEEDS seeds each; finished runs under runs/results are reused. An hour or more.
 bench-continual: build
 	$(PYTHON) Benchmarks/continual/results.py --seeds $${SEEDS:-5} --out runs/results

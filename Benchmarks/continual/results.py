@@ -1,4 +1,4 @@
-"""Continual-learning results: fine-tuning, replay, EWC and A-GEM on the shipped curricula, several seeds each.
+"""Continual-learning results: fine-tuning, replay, EWC, A-GEM and PackNet on the shipped curricula, several seeds each.
 
 Runs `lifelong run` on strategy variants of each curriculum (same curriculum otherwise), reads every run's metrics
 with `lifelong inspect --json`, and prints a Markdown table of mean ± standard deviation over seeds (forgetting,
@@ -20,6 +20,7 @@ STRATEGIES = {
     "replay": {"name": "replay", "eviction": "reservoir"},
     "ewc": {"name": "ewc", "lambda": 100, "fisher_samples": 1000},
     "agem": {"name": "agem"},
+    "packnet": {"name": "packnet"},
 }
 
 

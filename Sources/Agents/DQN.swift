@@ -85,6 +85,8 @@ public final class DQN: RegularizableAgent {
         }
     }
 
+    public func resetOptimizerState() { optimizer.reset() }
+
     public func taskBoundary(from previous: Int32?, to next: Int32) {
         if configuration.restartExplorationAtTaskBoundary { explorationOrigin = steps }
     }

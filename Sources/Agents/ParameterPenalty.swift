@@ -68,6 +68,8 @@ public protocol RegularizableAgent: Agent {
     /// transitions of `task` drawn from the replay store, of the squared gradient of the agent's loss on each one.
     /// Returns zeros when the store holds nothing of `task`.
     func fisherDiagonal(task: Int32, samples: Int) throws -> [Float]
+    /// Resets the optimizer state of `regularizedParameters` (PackNet, at task boundaries).
+    func resetOptimizerState()
 }
 
 /// The skeleton of a diagonal Fisher estimate: `samples` transitions of `task`, drawn one at a time from `replay`;

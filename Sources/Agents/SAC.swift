@@ -254,6 +254,8 @@ public final class SAC: RegularizableAgent {
         updates += 1
     }
 
+    public func resetOptimizerState() { actorOptimizer.reset() }
+
     /// The policy's Fisher diagonal: the mean squared score ∇θ log π(a|s), a drawn from the policy at states of
     /// `task`, with the pre-squash sample held fixed (the tanh correction does not depend on θ then).
     public func fisherDiagonal(task: Int32, samples: Int) throws -> [Float] {

@@ -185,7 +185,19 @@ struct CurriculumReader {
         }
         let output = string(root["output"])
         guard let evaluation, let agent, let strategy else { return nil }
-        if taskFree, [.l2, .ewc, .agem].contains(where: { $0 == strategy.kind }) {
+        if strategy == .packnet {
+            let trained = blocks.flatMap(\.trainedTasks)
+            if blocks.contains(where: { if case .task = $0.kind { false } else { true } })
+                || Set(trained).count != trained.count
+            {
+                fail(
+                    root["strategy"]!,
+                    "packnet needs each task trained in one block of its own (no repeats, "
+                        + "interleaving or drift): a task's weights are frozen once it is left",
+                    hint: "use ewc, l2, agem or replay for this schedule")
+            }
+        }
+        if taskFree, [.l2, .ewc, .agem, .packnet].contains(where: { $0 == strategy.kind }) {
             fail(
                 root["strategy"]!, "\(strategy.name) acts at task boundaries, and task_free withholds them",
                 hint: "use \"replay\" for task-free runs, or drop \"task_free\"")

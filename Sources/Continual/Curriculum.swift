@@ -139,11 +139,13 @@ public enum StrategySpecification: Sendable, Equatable {
     case ewc(lambda: Double, online: Bool, decay: Double, fisherSamples: Int)
     /// A-GEM: current-task batches, gradients projected against a reference batch of earlier tasks.
     case agem
+    /// PackNet: each task owns a magnitude-pruned share of the weights, frozen once the task is left.
+    case packnet
 
     public enum ReplayEviction: String, Sendable { case reservoir, balanced }
 
     /// The strategy without its settings.
-    public enum Kind: Sendable { case fineTuning, replay, l2, ewc, agem }
+    public enum Kind: Sendable { case fineTuning, replay, l2, ewc, agem, packnet }
 
     public var kind: Kind {
         switch self {
@@ -152,6 +154,7 @@ public enum StrategySpecification: Sendable, Equatable {
         case .l2: .l2
         case .ewc: .ewc
         case .agem: .agem
+        case .packnet: .packnet
         }
     }
 
@@ -163,6 +166,7 @@ public enum StrategySpecification: Sendable, Equatable {
         case .l2: "l2"
         case .ewc: "ewc"
         case .agem: "agem"
+        case .packnet: "packnet"
         }
     }
 }

@@ -81,9 +81,9 @@ extension CurriculumReader {
         guard let node else { return .fineTuning }
         let allowedByName: [String: [String]] = [
             "finetune": ["name"], "replay": ["name", "eviction", "sampling", "cloning"], "l2": ["name", "lambda"],
-            "ewc": ["name", "lambda", "online", "decay", "fisher_samples"], "agem": ["name"],
+            "ewc": ["name", "lambda", "online", "decay", "fisher_samples"], "agem": ["name"], "packnet": ["name"],
         ]
-        let known = ["finetune", "replay", "l2", "ewc", "agem"]
+        let known = ["finetune", "replay", "l2", "ewc", "agem", "packnet"]
         guard node.members != nil else {
             fail(node, "expected an object such as {\"name\": \"ewc\", \"lambda\": 100}, found \(node.kindDescription)")
             return nil
@@ -96,9 +96,7 @@ extension CurriculumReader {
         guard let allowed = allowedByName[name] else {
             fail(
                 nameNode, "unknown strategy \"\(name)\"; known: " + known.joined(separator: ", "),
-                hint: name.lowercased() == "packnet"
-                    ? "PackNet is not in this version yet (docs/curriculum.md lists what is)"
-                    : closest(to: name, in: known).map { "did you mean \"\($0)\"?" })
+                hint: closest(to: name, in: known).map { "did you mean \"\($0)\"?" })
             return nil
         }
         for (key, child) in node.members ?? [] where !allowed.contains(key) {
@@ -131,6 +129,8 @@ extension CurriculumReader {
             return .l2(lambda: number(node["lambda"], minimum: 0) ?? 1)
         case "agem":
             return .agem
+        case "packnet":
+            return .packnet
         case "ewc":
             return .ewc(
                 lambda: number(node["lambda"], minimum: 0) ?? 100, online: bool(node["online"]) ?? false,

@@ -73,7 +73,9 @@ struct RunComponents {
         default:
             preconditionFailure("validation admits only dqn with discrete and sac with box actions")
         }
-        return RunComponents(agent: agent, replay: replay, strategy: makeStrategy(curriculum.strategy))
+        let trained = Set(curriculum.blocks.flatMap(\.trainedTasks)).count
+        return RunComponents(
+            agent: agent, replay: replay, strategy: makeStrategy(curriculum.strategy, taskCount: trained))
     }
 }
 

@@ -278,6 +278,8 @@ public final class Scheduler {
         var returns = [Double](repeating: 0, count: schedule.tasks.count * schedule.episodes)
         var means: [Double] = []
         for (column, environment) in evaluationEnvironments.enumerated() {
+            strategy.willEvaluate(task: Int32(schedule.tasks[column]), agent: agent)
+            defer { strategy.didEvaluate(agent: agent) }
             var total = 0.0
             for episode in 0..<schedule.episodes {
                 let value = try Agents.evaluate(

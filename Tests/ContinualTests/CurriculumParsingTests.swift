@@ -90,11 +90,11 @@ import Testing
     @Test func badValuesNameTheirPlace() {
         let text = Self.curriculum(
             schedule: #"[{"task": "default", "steps": 0}, {"task": "default", "steps": 5, "episodes": 2}]"#,
-            extra: #", "strategy": {"name": "packnet"}"#)
+            extra: #", "strategy": {"name": "pack-net"}"#)
         let found = issues(text)
         #expect(found.contains { $0.path == "schedule[0].steps" && $0.message == "must be at least 1; got 0" })
         #expect(found.contains { $0.path == "schedule[1]" && $0.message.contains("not both") })
-        #expect(found.contains { $0.path == "strategy.name" && ($0.hint ?? "").contains("PackNet is not") })
+        #expect(found.contains { $0.path == "strategy.name" && $0.hint == #"did you mean "packnet"?"# })
     }
 
     @Test func environmentParametersAndHyperParametersAreCheckedBeforeAnythingRuns() {

@@ -98,19 +98,60 @@ import Testing
         #expect(scheduler.replay.eviction == .balanced)
         #expect(scheduler.replay.count(ofTask: 0) > 0 && scheduler.replay.count(ofTask: 1) > 0)
         // Stopped and resumed, A-GEM's state comes back too.
-        let whole = try RecordedEvaluations(runDirectory: temporary.file("run"))
+        try expectResumeIsExact(
+            try Self.curriculum(strategy: #"{"name": "agem"}"#), stoppingAt: 900, comparedWith: temporary.file("run"))
+    }
+
+    @Test func packNetFreezesALeftTasksWeightsSoItsEvaluationsNeverChangeAgain() throws {
+        let curriculum = try Curriculum.parse(
+            """
+            {"name": "packnet", "seeds": {"agent": 3},
+             "tasks": {"default": {"env": "CartPole-v1"}, "long-pole": {"env": "CartPole-v1", "params": {"length": 1.0}},
+                       "heavy-cart": {"env": "CartPole-v1", "params": {"masscart": 3.0}}},
+             "schedule": [{"task": "default", "steps": 800}, {"task": "long-pole", "steps": 600},
+                          {"task": "heavy-cart", "steps": 600}],
+             "evaluation": {"every_steps": 200, "episodes": 2},
+             "agent": {"policy": "dqn", "hyperparameters": {
+               "hiddenLayers": [16], "learningStarts": 100, "trainFrequency": 2, "targetUpdateInterval": 100,
+               "learningRate": 0.003}},
+             "strategy": {"name": "packnet"}}
+            """, file: "packnet.json")
+        let directory = TemporaryDirectory("scheduler-packnet").file("run")
+        let scheduler = try Scheduler.start(curriculum, directory: directory, provenance: [:])
+        #expect(try scheduler.run(shouldStop: { false }) == .finished)
+        let packNet = try #require(scheduler.strategy as? PackNet)
+        #expect(packNet.leftTasks == [0, 1])
+        // Task 0 owns half of the weights it was offered (3 tasks: 1/3), task 1 half of what was left.
+        let agent = try #require(scheduler.agent as? DQN)
+        let weights = agent.regularizedParameters.parameters.filter { $0.shape.rank >= 2 }
+            .flatMap { $0.offset..<$0.offset + $0.shape.count }
+        let owned0 = weights.filter { packNet.ownerOrder[$0] == 0 }.count
+        let owned1 = weights.filter { packNet.ownerOrder[$0] == 1 }.count
+        #expect(owned0 == weights.count / 3)
+        #expect(owned1 == (weights.count - owned0) / 2)
+        // Every evaluation of task 0 after it was pruned sees the same frozen network: the same returns.
+        let log = try RecordedEvaluations(runDirectory: directory)
+        let perEvaluation = 3 * 2
+        let task0 = log.blocks.indices.filter { log.blocks[$0] >= 1 }.map {
+            Array(log.returns[$0 * perEvaluation..<$0 * perEvaluation + 2])
+        }
+        #expect(task0.count >= 6)
+        #expect(Set(task0.map { $0.description }).count == 1, "\(task0)")
+        try expectResumeIsExact(curriculum, stoppingAt: 1100, comparedWith: directory)
+    }
+
+    /// Runs `curriculum` stopped after `step` steps and resumed, and compares its evaluations with `reference`.
+    func expectResumeIsExact(_ curriculum: Curriculum, stoppingAt step: Int, comparedWith reference: String) throws {
+        let directory = TemporaryDirectory("scheduler-resume-check").file("run")
         do {
             var polls = 0
-            let first = try Scheduler.start(
-                try Self.curriculum(strategy: #"{"name": "agem"}"#), directory: temporary.file("stopped"),
-                provenance: [:])
-            _ = try first.run(shouldStop: {
+            _ = try Scheduler.start(curriculum, directory: directory, provenance: [:]).run(shouldStop: {
                 polls += 1
-                return polls == 900
+                return polls == step
             })
         }
-        _ = try Scheduler.resume(directory: temporary.file("stopped")).run(shouldStop: { false })
-        #expect(try RecordedEvaluations(runDirectory: temporary.file("stopped")) == whole)
+        #expect(try Scheduler.resume(directory: directory).run(shouldStop: { false }) == .finished)
+        #expect(try RecordedEvaluations(runDirectory: directory) == RecordedEvaluations(runDirectory: reference))
     }
 
     @Test func replayWithCloningGivesSACCLEARsTermsAndTheirColumns() throws {

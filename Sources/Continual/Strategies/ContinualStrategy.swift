@@ -6,7 +6,7 @@ public import HDF5
 /// run is built; strategies that regularise act through the agent's `penalty` (see `ParameterPenalty`).
 ///
 /// ```swift
-/// let strategy = try makeStrategy(.ewc(lambda: 100, online: false, decay: 1, fisherSamples: 1000))
+/// let strategy = makeStrategy(.ewc(lambda: 100, online: false, decay: 1, fisherSamples: 1000), taskCount: 3)
 /// try strategy.taskBoundary(agent: agent, finished: 0, next: 1)   // the scheduler calls this
 /// ```
 public protocol ContinualStrategy: AnyObject {
@@ -17,6 +17,15 @@ public protocol ContinualStrategy: AnyObject {
     func taskBoundary(agent: any Agent, finished: Int32?, next: Int32) throws
     func save(to group: Group) throws
     func load(from group: Group, agent: any Agent) throws
+    /// Called before the agent is evaluated on `task` (PackNet applies the task's mask here) …
+    func willEvaluate(task: Int32, agent: any Agent)
+    /// … and after (PackNet restores the full network).
+    func didEvaluate(agent: any Agent)
+}
+
+extension ContinualStrategy {
+    public func willEvaluate(task: Int32, agent: any Agent) {}
+    public func didEvaluate(agent: any Agent) {}
 }
 
 /// Fine-tuning: nothing protects earlier tasks (the baseline every strategy is read against).
@@ -38,8 +47,8 @@ public final class ExperienceReplay: ContinualStrategy {
     public func load(from group: Group, agent: any Agent) throws {}
 }
 
-/// The strategy a curriculum names.
-public func makeStrategy(_ specification: StrategySpecification) -> any ContinualStrategy {
+/// The strategy a curriculum names; `taskCount` is the number of tasks the curriculum trains (PackNet's shares).
+public func makeStrategy(_ specification: StrategySpecification, taskCount: Int) -> any ContinualStrategy {
     switch specification {
     case .fineTuning: FineTuning()
     case .replay: ExperienceReplay()
@@ -48,5 +57,6 @@ public func makeStrategy(_ specification: StrategySpecification) -> any Continua
         ParameterAnchors(
             name: "ewc", lambda: lambda, weighting: .fisher(samples: samples), online: online, decay: decay)
     case .agem: AveragedGEM()
+    case .packnet: PackNet(taskCount: taskCount)
     }
 }

@@ -72,3 +72,12 @@ extension ParameterStore {
         return norm
     }
 }
+
+extension Optimizer {
+    /// Forgets the optimizer's state (moments, step count), as at construction — e.g. at a task boundary, so that
+    /// parameters a continual-learning strategy freezes are not moved by momentum from the last task.
+    public func reset() {
+        for (_, buffer) in stateBuffers { buffer.update(repeating: 0) }
+        restore(stepCount: 0)
+    }
+}
