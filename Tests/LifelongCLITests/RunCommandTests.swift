@@ -175,6 +175,35 @@ struct RunCommandTests {
         #expect(raw["default"] is Double && raw["long-pole"] is Double)
     }
 
+    @Test(.enabled(if: getuid() == 0, "mounting a small file system for the full disk needs root"))
+    func aFullDiskStopsTheRunWithAClearMessageAndResumeFinishesItOnceThereIsSpace() throws {
+        let directory = TemporaryDirectory("cli-full-disk")
+        let path = try writeCurriculum(directory)
+        let whole = directory.file("whole")
+        #expect(try ProcessRunner.run(lifelong, ["run", path, "--out", whole]).status == 0)
+        let disk = directory.file("disk")
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        let mounted = try ProcessRunner.run("/bin/mount", ["-t", "tmpfs", "-o", "size=600k", "tmpfs", disk])
+        try #require(mounted.status == 0, "\(mounted.transcript)")
+        defer { _ = try? ProcessRunner.run("/bin/umount", [disk]) }
+        let out = disk + "/run"
+        let full = try ProcessRunner.run(lifelong, ["run", path, "--out", out])
+        #expect(full.status == 1)
+        #expect(full.standardError.contains("No space left on device"), "\(full.transcript)")
+        #expect(!completeCheckpoints(out).isEmpty, "the checkpoint before the disk filled is intact")
+        let grown = try ProcessRunner.run("/bin/mount", ["-o", "remount,size=64m", disk])
+        try #require(grown.status == 0, "\(grown.transcript)")
+        let resumed = try ProcessRunner.run(lifelong, ["resume", out])
+        #expect(resumed.status == 0, "\(resumed.transcript)")
+        #expect(try RecordedEvaluations(runDirectory: out) == RecordedEvaluations(runDirectory: whole))
+    }
+
+    /// The complete checkpoints of a run directory (a `DONE` file in each).
+    func completeCheckpoints(_ directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/checkpoints")) ?? []
+        return names.filter { FileManager.default.fileExists(atPath: "\(directory)/checkpoints/\($0)/DONE") }
+    }
+
     @Test func aNonFiniteLossStopsTheRunNamingTheComponentAndStep() throws {
         let directory = TemporaryDirectory("cli-nan")
         // A time step so long that the cart's state overflows: the observations become infinite.
