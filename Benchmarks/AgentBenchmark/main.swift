@@ -75,6 +75,53 @@ print(
         format: "learning FLOP bound: %.1f s at the measured sgemm peak (%.0f GFLOP/s); Lifelong's median run %.1f s "
             + "(%.0f%% of the bound's rate, environment and Python-free overheads included)",
         bound, peak / 1e9, median(ours.map(\.seconds)), 100 * bound / median(ours.map(\.seconds))))
+// (b) DQN on CartPole-v1 with CleanRL's dqn.py defaults: small networks, where per-step overheads dominate.
+let cleanRLSteps = Int(option("--cleanrl-steps") ?? "500000") ?? 500_000
+let cleanRLSeeds = Int(option("--cleanrl-seeds") ?? "3") ?? 3
+var cleanRL = DQNConfiguration()
+cleanRL.learningRate = 2.5e-4
+cleanRL.batchSize = 128
+cleanRL.learningStarts = 10_000
+cleanRL.targetUpdateInterval = 500
+cleanRL.trainFrequency = 10
+cleanRL.explorationFraction = 0.5
+cleanRL.explorationFinalEpsilon = 0.05
+cleanRL.hiddenLayers = [120, 84]
+cleanRL.totalSteps = cleanRLSteps
+var oursCleanRL: [(seconds: Double, score: Double)] = []
+for seed in 1...cleanRLSeeds {
+    let replay = ReplayStore(
+        schema: ReplaySchema(observationSize: 4, action: .discrete), capacity: 10_000, eviction: .fifo,
+        seed: UInt64(seed))
+    let agent = DQN(observationSize: 4, actions: 2, configuration: cleanRL, replay: replay, seed: UInt64(seed))
+    let start = now()
+    try EnvironmentLoop(environment: EnvironmentRegistry.make("CartPole-v1"), agent: agent, seed: UInt64(seed))
+        .run(steps: cleanRLSteps)
+    let seconds = now() - start
+    let score = try evaluate(agent, in: EnvironmentRegistry.make("CartPole-v1"), episodes: 20, seed: 10_000)
+    oursCleanRL.append((seconds, score))
+    print(String(format: "CleanRL settings, Lifelong seed %d: %.1f s, greedy return %.1f", seed, seconds, score))
+}
+var theirsCleanRL: [(seconds: Double, score: Double)] = []
+if let peer {
+    let report = try runPeer(
+        python: peer, script: "agents_sb3.py",
+        arguments: ["--seeds", String(cleanRLSeeds), "--cleanrl-steps", String(cleanRLSteps)])
+    for run in report["cleanrl"] as? [[String: Double]] ?? [] {
+        theirsCleanRL.append((run["seconds"] ?? 0, run["score"] ?? 0))
+        print(
+            String(format: "CleanRL settings, SB3: %.1f s, greedy return %.1f", run["seconds"] ?? 0, run["score"] ?? 0))
+    }
+}
+let cleanRLRatio =
+    theirsCleanRL.isEmpty
+    ? Double.nan : median(theirsCleanRL.map(\.seconds)) / median(oursCleanRL.map(\.seconds))
+print(
+    String(
+        format: "DQN CartPole-v1, CleanRL settings, %d steps, %d seeds: Lifelong median %.1f s, SB3 median %@",
+        cleanRLSteps, cleanRLSeeds, median(oursCleanRL.map(\.seconds)),
+        theirsCleanRL.isEmpty ? "not run" : String(format: "%.1f s", median(theirsCleanRL.map(\.seconds)))))
+
 // (c) SAC on Pendulum-v1, rl-zoo's settings (learning rate 1e-3, SB3's defaults otherwise), seed 1.
 let sacSteps = Int(option("--sac-steps") ?? "20000") ?? 20_000
 var sacConfiguration = SACConfiguration()
@@ -103,6 +150,9 @@ let sacRatio = sb3SAC.map { String(format: "%.1f×", $0.seconds / sacSeconds) } 
 print(
     String(
         format:
-            "summary: DQN CartPole rl-zoo %.1f× SB3 wall clock (medians); seeds reaching ≥ 475: Lifelong %d/%d, SB3 %d/%d; ",
-        ratio, solvedOurs, seeds, solvedTheirs, theirs.count)
+            "summary: DQN CartPole rl-zoo %.1f× SB3 wall clock (medians); seeds reaching ≥ 475: Lifelong %d/%d, SB3 %d/%d; "
+            + "CleanRL settings %.1f× SB3, mean returns %.0f vs %.0f; ",
+        ratio, solvedOurs, seeds, solvedTheirs, theirs.count, cleanRLRatio,
+        oursCleanRL.map(\.score).reduce(0, +) / Double(max(oursCleanRL.count, 1)),
+        theirsCleanRL.map(\.score).reduce(0, +) / Double(max(theirsCleanRL.count, 1)))
         + "SAC Pendulum \(sacRatio) SB3, return \(Int(sacScore)) vs \(sb3SAC.map { String(Int($0.score)) } ?? "-")")

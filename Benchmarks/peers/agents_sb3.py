@@ -13,6 +13,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--seeds", type=int, default=5)
 parser.add_argument("--steps", type=int, default=50_000)
 parser.add_argument("--sac-steps", type=int, default=0, help="run only SAC on Pendulum-v1 for this many steps")
+parser.add_argument("--cleanrl-steps", type=int, default=0,
+                    help="run only DQN with CleanRL's dqn.py defaults for this many steps on --seeds seeds")
 args = parser.parse_args()
 torch.set_num_threads(1)
 
@@ -39,6 +41,21 @@ if args.sac_steps:
     seconds = time.perf_counter() - start
     print(json.dumps({"version": stable_baselines3.__version__,
                       "sac": {"seconds": seconds, "score": greedy_return(model, "Pendulum-v1")}}))
+    raise SystemExit(0)
+
+if args.cleanrl_steps:
+    # CleanRL's dqn.py defaults, in SB3's terms (SB3 keeps its Huber loss and gradient clipping, as Lifelong does).
+    runs = []
+    for seed in range(1, args.seeds + 1):
+        model = DQN("MlpPolicy", gym.make("CartPole-v1"), learning_rate=2.5e-4, batch_size=128, buffer_size=10_000,
+                    learning_starts=10_000, gamma=0.99, target_update_interval=500, train_freq=10, gradient_steps=1,
+                    exploration_fraction=0.5, exploration_final_eps=0.05, policy_kwargs={"net_arch": [120, 84]},
+                    seed=seed, device="cpu", verbose=0)
+        start = time.perf_counter()
+        model.learn(total_timesteps=args.cleanrl_steps)
+        seconds = time.perf_counter() - start
+        runs.append({"seconds": seconds, "score": greedy_return(model, "CartPole-v1")})
+    print(json.dumps({"version": stable_baselines3.__version__, "cleanrl": runs}))
     raise SystemExit(0)
 
 runs = []
