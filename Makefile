@@ -62,7 +62,7 @@ bench-continual: build
 # The scheduler's and the run log's cost on top of the learning they drive (target ≤ 3%).
 bench-overhead: deps
 	$(SWIFT) build -c release --product ContinualBenchmark
-	.build/release/ContinualBenchmark --steps $${STEPS:-100000} --repeats $${REPEATS:-3}
+	.build/release/ContinualBenchmark --steps $${STEPS:-300000} --repeats $${REPEATS:-3}
 
 # Kill -9 trials beyond the 24 that `make test` runs.
 crash-test: deps
