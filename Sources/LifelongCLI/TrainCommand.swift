@@ -98,11 +98,9 @@ struct TrainCommand: ParsableCommand {
             evaluatedTasks: [0], episodesPerEvaluation: evalEpisodes)
         let log = try RunLog(
             directory: out, layout: layout,
-            provenance: [
-                "lifelong_version": Lifelong.version, "environment": environment, "parameters": params,
-                "agent": agent, "config": resolved, "blas": BLAS.summary,
-                "host": ProcessInfo.processInfo.hostName, "command": CommandLine.arguments.joined(separator: " "),
-            ], seed: seed)
+            provenance: Provenance.current().merging([
+                "environment": environment, "parameters": params, "agent": agent, "config": resolved,
+            ]) { $1 }, seed: seed)
         let loop = try EnvironmentLoop(environment: env, agent: learner, seed: seed)
         loop.keepsReturns = false
         var done = 0

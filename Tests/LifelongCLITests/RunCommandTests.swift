@@ -146,11 +146,48 @@ struct RunCommandTests {
                 assert {"train/episode_return", "continual/forgetting", "continual/average_performance"} <= set(metrics.key)
                 assert list(curves.index)[:2] == [0, 500] and f["eval/returns"].shape[1:] == (2, 2)
                 assert [k.decode() for k in f["events"]["kind"]][-1] == "finished"
+                assert len(f.attrs["git_commit"]) >= 40 and "OpenBLAS" in f.attrs["blas"], dict(f.attrs)
                 print("ok")
                 """
             let read = try TestEnvironment.runPython(code: script, [out + "/log.h5"])
             #expect(read.status == 0 && read.standardOutput == "ok\n", "\(read.transcript)")
         }
+    }
+
+    @Test func h5pyReadsTheLogWhileTheRunGoesOn() throws {
+        guard TestEnvironment.interopEnabled else { return }
+        let directory = TemporaryDirectory("cli-live")
+        let path = try writeCurriculum(
+            directory, Self.curriculum.replacingOccurrences(of: #""steps": 1000}"#, with: #""steps": 200000}"#))
+        let out = directory.file("run")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: lifelong)
+        process.arguments = ["run", path, "--out", out]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let reader = DataReader(output.fileHandleForReading)
+        let deadline = Date().addingTimeInterval(120)
+        while !reader.snapshot().contains("step 3500 (block 3/3)") && Date() < deadline && process.isRunning {
+            usleep(10_000)
+        }
+        let script = """
+            import sys, h5py
+            f = h5py.File(sys.argv[1], "r", libver="latest", swmr=True)
+            print(f["eval/steps"].shape[0], f["eval/after_block"].shape[0])
+            """
+        let read = try TestEnvironment.runPython(code: script, [out + "/log.h5"])
+        #expect(process.isRunning, "the run should still be going")
+        let counts = read.standardOutput.split(separator: " ").compactMap {
+            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        #expect(read.status == 0 && counts.count == 2, "\(read.transcript)")
+        #expect((counts.first ?? 0) >= 8 && (counts.last ?? 0) == 2, "\(read.transcript)")
     }
 
     @Test func referenceRunsGiveForwardTransferInInspect() throws {

@@ -42,7 +42,7 @@ struct ReferenceCommand: ParsableCommand {
                 ? try Scheduler.resume(directory: directory)
                 : try Scheduler.start(
                     try curriculum.referenceCurriculum(task: task), directory: directory,
-                    provenance: ["lifelong_version": Lifelong.version, "blas": BLAS.summary])
+                    provenance: Provenance.current())
             print("\(name): reference run → \(directory)")
             try RunDriver(scheduler: scheduler, quiet: true).drive()
             let curve = try referenceCurve(directory)

@@ -34,10 +34,8 @@ struct RunCommand: ParsableCommand {
                     + "or choose another --out.")
             throw ExitCode(2)
         }
-        let provenance = [
-            "lifelong_version": Lifelong.version, "blas": BLAS.summary, "host": ProcessInfo.processInfo.hostName,
-            "command": CommandLine.arguments.joined(separator: " "), "curriculum_file": file,
-        ]
+        var provenance = Provenance.current()
+        provenance["curriculum_file"] = file
         print("Run \(curriculum.name) → \(directory) (\(BLAS.summary))")
         let scheduler = try Scheduler.start(curriculum, directory: directory, provenance: provenance)
         try RunDriver(scheduler: scheduler).drive()
