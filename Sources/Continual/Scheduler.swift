@@ -129,9 +129,10 @@ public final class Scheduler {
                     if isCheckpointDue { try checkpoint() }
                     if position.step % progressInterval == 0 { reportProgress() }
                     if shouldStop() {
-                        try checkpoint()
+                        // The event goes in before the checkpoint, so the log keeps it after a resume.
                         try log.recordEvent(
                             "interrupted", "stopped on request; resume continues here", step: position.step)
+                        try checkpoint()
                         try log.commit(status: status("interrupted"))
                         return .interrupted(step: position.step)
                     }
