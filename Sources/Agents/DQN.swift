@@ -7,7 +7,7 @@ public import Replay
 /// Deep Q-learning (Mnih et al., 2015) as Stable-Baselines3 implements it — Huber loss, target network (hard or
 /// Polyak), ε-greedy exploration on a linear schedule, gradient clipping — with the options double Q, dueling
 /// head and n-step returns. It reads top to bottom: `act`, `observe`, `learn`, `update`.
-public final class DQN: RegularizableAgent {
+public final class DQN: RegularizableAgent, TaskConditionedAgent {
     public let replay: ReplayStore
     public let configuration: DQNConfiguration
     public let actions: Int
@@ -19,6 +19,11 @@ public final class DQN: RegularizableAgent {
     public private(set) var explorationOrigin = 0
     /// A continual-learning strategy's penalty on the online network, added at every update.
     public var penalty: (any ParameterPenalty)?
+    /// The task whose head acts (with `taskHeads`); training sets it at task boundaries, the scheduler around
+    /// each task's evaluation.
+    public var activeTask: Int32 = 0
+    /// Output heads: `configuration.taskHeads`, or 1 shared head.
+    public let heads: Int
     /// A-GEM's projection of every update's gradient.
     public var projection: (any GradientProjection)?
     public var regularizedParameters: ParameterStore { online }
@@ -40,14 +45,18 @@ public final class DQN: RegularizableAgent {
     public init(observationSize: Int, actions: Int, configuration: DQNConfiguration, replay: ReplayStore, seed: UInt64)
     {
         precondition(replay.schema.observationSize == observationSize, "the replay schema's observation size differs")
+        precondition(
+            configuration.taskHeads == 0 || !configuration.dueling, "task-specific heads are not available with dueling"
+        )
+        heads = max(1, configuration.taskHeads)
         self.replay = replay
         self.configuration = configuration
         self.actions = actions
         let streams = RandomStream(seed: seed)
         var initialisation = streams.derived("dqn/init")
-        network = QNetwork(observationSize, actions, configuration, store: online, random: &initialisation)
+        network = QNetwork(observationSize, actions * heads, configuration, store: online, random: &initialisation)
         var same = streams.derived("dqn/init")
-        targetNetwork = QNetwork(observationSize, actions, configuration, store: target, random: &same)
+        targetNetwork = QNetwork(observationSize, actions * heads, configuration, store: target, random: &same)
         target.copy(from: online)
         exploration = streams.derived("dqn/explore")
         optimizer = Adam(store: online, learningRate: configuration.learningRate)
@@ -63,7 +72,18 @@ public final class DQN: RegularizableAgent {
         }
         graph.reset()
         let q = network(graph.input(Tensor(shape: [1, observation.count], scalars: observation)))
-        return .discrete(Int(graph.argmax(q)[0]))
+        if heads == 1 { return .discrete(Int(graph.argmax(q)[0])) }
+        return .discrete(bestAction(q.values, offset: head(of: activeTask) * actions))
+    }
+
+    /// The head of `task` (task ids past the last head use the last).
+    private func head(of task: Int32) -> Int { min(max(Int(task), 0), heads - 1) }
+
+    /// The action with the largest value among `values[offset..<offset + actions]`.
+    private func bestAction(_ values: UnsafeBufferPointer<Float>, offset: Int) -> Int {
+        var best = 0
+        for action in 1..<actions where values[offset + action] > values[offset + best] { best = action }
+        return best
     }
 
     public func observe(_ transition: Transition) {
@@ -88,6 +108,7 @@ public final class DQN: RegularizableAgent {
     public func resetOptimizerState() { optimizer.reset() }
 
     public func taskBoundary(from previous: Int32?, to next: Int32) {
+        activeTask = next
         if configuration.restartExplorationAtTaskBoundary { explorationOrigin = steps }
     }
 
@@ -145,18 +166,31 @@ public final class DQN: RegularizableAgent {
         let next = graph.input(Tensor(shape: [size, observationSize], scalars: batch.nextObservations))
         let nextQ = targetNetwork(next)
         let chooser = configuration.doubleQ ? network(next) : nextQ
-        chosen.withUnsafeMutableBufferPointer { graph.argmax(chooser, into: $0) }
+        let width = actions * heads
+        if heads == 1 {
+            chosen.withUnsafeMutableBufferPointer { graph.argmax(chooser, into: $0) }
+        } else {
+            // Each transition's next action and value come from its own task's head.
+            let values = chooser.values
+            for row in 0..<size {
+                let offset = row * width + head(of: batch.tasks[row]) * actions
+                chosen[row] = Int32(offset - row * width + bestAction(values, offset: offset))
+            }
+        }
         let nextValues = nextQ.values
         for row in 0..<size {
             let discount = configuration.nSteps > 1 ? batch.discounts[row] : configuration.gamma
             targets[row] =
                 batch.rewards[row] + discount * (1 - batch.terminals[row])
-                * nextValues[row * actions + Int(chosen[row])]
+                * nextValues[row * width + Int(chosen[row])]
         }
         // Loss: Huber(Q(s, a) − target), SB3's smooth L1.
         graph.reset()
         let q = network(graph.input(Tensor(shape: [size, observationSize], scalars: batch.observations)))
-        for row in 0..<size { chosen[row] = Int32(batch.actions[row]) }
+        for row in 0..<size {
+            let offset = heads == 1 ? 0 : head(of: batch.tasks[row]) * actions
+            chosen[row] = Int32(offset + Int(batch.actions[row]))
+        }
         let taken = graph.gather(q, indices: chosen)
         return graph.huberLoss(taken, graph.input(Tensor(shape: [size, 1], scalars: targets)))
     }
@@ -169,7 +203,8 @@ public final class DQN: RegularizableAgent {
         return try meanSquaredGradients(of: online, replay: replay, task: task, samples: samples) {
             single, accumulate in
             graph.reset()
-            let q = network(graph.input(Tensor(shape: [1, observationSize], scalars: single.observations)))
+            let outputs = network(graph.input(Tensor(shape: [1, observationSize], scalars: single.observations)))
+            let q = heads == 1 ? outputs : graph.sliceColumns(outputs, start: head(of: task) * actions, count: actions)
             let logPolicy = graph.logSoftmax(q)
             let logValues = Array(logPolicy.values)
             for action in 0..<actions {
@@ -187,6 +222,7 @@ public final class DQN: RegularizableAgent {
         try group.setAttribute("steps", Int64(steps))
         try group.setAttribute("updates", Int64(updates))
         try group.setAttribute("exploration_origin", Int64(explorationOrigin))
+        try group.setAttribute("active_task", Int64(activeTask))
         try group.setAttribute(
             "exploration_random", [exploration.state.0, exploration.state.1, exploration.state.2, exploration.state.3])
     }
@@ -197,6 +233,7 @@ public final class DQN: RegularizableAgent {
         try optimizer.load(from: group.openGroup("optimizer"))
         steps = Int(try group.attribute("steps", as: Int64.self))
         updates = Int(try group.attribute("updates", as: Int64.self))
+        activeTask = group.hasAttribute("active_task") ? Int32(try group.attribute("active_task", as: Int64.self)) : 0
         explorationOrigin =
             group.hasAttribute("exploration_origin")
             ? Int(try group.attribute("exploration_origin", as: Int64.self)) : 0

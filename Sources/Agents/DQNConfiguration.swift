@@ -31,6 +31,10 @@ public struct DQNConfiguration: Codable, Equatable, Sendable {
     /// Continual learning: start the ε schedule again at every task boundary (with `totalSteps` then meaning
     /// the steps of one task), so each new task is explored.
     public var restartExplorationAtTaskBoundary = false
+    /// Continual learning: task-specific heads — with N > 0 the network ends in N output heads, one per task id
+    /// below N; a transition learns through its task's head and `activeTask` picks the head that acts (not with
+    /// `dueling`). 0: one head shared by every task.
+    public var taskHeads = 0
     /// Continual learning: draw each batch task-balanced (a task uniformly, then a transition of it) instead of
     /// uniformly over the store (the replay strategy's `"sampling": "task_balanced"`).
     public var taskBalancedSampling = false

@@ -55,6 +55,12 @@ public func projectGradient(
     return true
 }
 
+/// An agent with task-specific output heads: `activeTask` picks the head that acts. The continual-learning
+/// scheduler sets it when training enters a task and around each task's evaluation.
+public protocol TaskConditionedAgent: Agent {
+    var activeTask: Int32 { get set }
+}
+
 /// An agent whose parameters continual-learning strategies can regularise.
 public protocol RegularizableAgent: Agent {
     /// The parameters a penalty applies to (DQN: the online Q-network; SAC: the actor, as Continual World's

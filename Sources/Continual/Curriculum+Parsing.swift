@@ -197,6 +197,11 @@ struct CurriculumReader {
                     hint: "use ewc, l2, agem or replay for this schedule")
             }
         }
+        if taskFree, agent.taskHeads {
+            fail(
+                root["agent"]!["task_heads"]!, "task-specific heads need task identities, and task_free withholds them",
+                hint: "drop \"task_heads\" or \"task_free\"")
+        }
         if taskFree, [.l2, .ewc, .agem, .packnet].contains(where: { $0 == strategy.kind }) {
             fail(
                 root["strategy"]!, "\(strategy.name) acts at task boundaries, and task_free withholds them",

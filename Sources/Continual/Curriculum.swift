@@ -123,6 +123,8 @@ public struct AgentSpecification: Sendable, Equatable {
     public var hyperparametersJSON: String
     /// Capacity of the run's shared replay store.
     public var replayCapacity: Int
+    /// Task-specific output heads, one per task (DQN's `taskHeads`).
+    public var taskHeads: Bool
 }
 
 /// The continual-learning strategy and its settings.

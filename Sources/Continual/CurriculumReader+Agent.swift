@@ -7,7 +7,8 @@ extension CurriculumReader {
     mutating func readAgent(_ node: JSONNode?, tasks: [CheckedTask]) -> AgentSpecification? {
         guard let node,
             object(
-                node, allowed: ["policy", "hyperparameters", "replay", "world_model", "episodic_memory"],
+                node,
+                allowed: ["policy", "hyperparameters", "replay", "task_heads", "world_model", "episodic_memory"],
                 required: ["policy"]) != nil
         else { return nil }
         for component in ["world_model", "episodic_memory"] {
@@ -55,6 +56,17 @@ extension CurriculumReader {
             }
             fail(place, "\(error)", hint: hint)
         }
+        let taskHeads = bool(node["task_heads"]) ?? false
+        if hyperparameters["taskHeads"] != nil {
+            fail(
+                node["hyperparameters"]?["taskHeads"] ?? node, "the heads are set by \"task_heads\", one per task",
+                hint: "use \"task_heads\": true in \"agent\"")
+        }
+        if taskHeads, policy != .dqn || hyperparameters["dueling"] as? Bool == true {
+            fail(
+                node["task_heads"]!, "task-specific heads are DQN's, without a dueling head",
+                hint: "drop \"task_heads\"")
+        }
         if let first = tasks.first {
             switch (policy, first.actionSpace) {
             case (.dqn, .discrete), (.sac, .box): break
@@ -74,7 +86,8 @@ extension CurriculumReader {
         let json =
             (try? JSONSerialization.data(withJSONObject: hyperparameters, options: [.sortedKeys]))
             .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return AgentSpecification(policy: policy, hyperparametersJSON: json, replayCapacity: capacity)
+        return AgentSpecification(
+            policy: policy, hyperparametersJSON: json, replayCapacity: capacity, taskHeads: taskHeads)
     }
 
     mutating func readStrategy(_ node: JSONNode?) -> StrategySpecification? {

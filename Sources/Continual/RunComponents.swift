@@ -54,6 +54,7 @@ struct RunComponents {
                     (configuration.restartExplorationAtTaskBoundary ? firstBlock : curriculum.totalSteps) ?? 100_000
             }
             if case .replay(_, true, _) = curriculum.strategy { configuration.taskBalancedSampling = true }
+            if curriculum.agent.taskHeads { configuration.taskHeads = curriculum.tasks.count }
             replay = try store(ReplaySchema(observationSize: observationSize, action: .discrete))
             agent = DQN(
                 observationSize: observationSize, actions: actions, configuration: configuration, replay: replay,

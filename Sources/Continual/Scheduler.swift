@@ -233,6 +233,8 @@ public final class Scheduler {
         let environment = try curriculum.trainingEnvironment(block: block, task: task)
         try loop.switchEnvironment(to: environment, task: Int32(task), seed: seed)
         let next = Int32(task)
+        // Task-specific heads follow the task being trained.
+        (agent as? any TaskConditionedAgent)?.activeTask = next
         if position.lastTask != next {
             if curriculum.announcesBoundaries {
                 agent.taskBoundary(from: position.lastTask, to: next)
@@ -280,7 +282,13 @@ public final class Scheduler {
         var means: [Double] = []
         for (column, environment) in evaluationEnvironments.enumerated() {
             strategy.willEvaluate(task: Int32(schedule.tasks[column]), agent: agent)
-            defer { strategy.didEvaluate(agent: agent) }
+            let conditioned = agent as? any TaskConditionedAgent
+            let trainingTask = conditioned?.activeTask
+            conditioned?.activeTask = Int32(schedule.tasks[column])
+            defer {
+                if let trainingTask { conditioned?.activeTask = trainingTask }
+                strategy.didEvaluate(agent: agent)
+            }
             var total = 0.0
             for episode in 0..<schedule.episodes {
                 let value = try Agents.evaluate(

@@ -123,6 +123,15 @@ import Testing
         #expect(found.first?.message.hasPrefix("not valid JSON") == true)
     }
 
+    @Test func taskHeadsNeedDQNAndTaskIdentities() {
+        let free = Self.curriculum(schedule: #"[{"task": "default", "steps": 10}]"#, extra: #", "task_free": true"#)
+            .replacingOccurrences(of: #""policy": "dqn","#, with: #""policy": "dqn", "task_heads": true,"#)
+        #expect(issues(free).contains { $0.path == "agent.task_heads" && $0.message.contains("task_free") })
+        let direct = Self.curriculum(schedule: #"[{"task": "default", "steps": 10}]"#)
+            .replacingOccurrences(of: #""hiddenLayers": [16]"#, with: #""hiddenLayers": [16], "taskHeads": 4"#)
+        #expect(issues(direct).contains { $0.path == "agent.hyperparameters.taskHeads" })
+    }
+
     @Test func cloningIsForActorCritics() {
         let text = Self.curriculum(
             schedule: #"[{"task": "default", "steps": 10}]"#,

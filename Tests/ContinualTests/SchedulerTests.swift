@@ -154,6 +154,39 @@ import Testing
         #expect(try RecordedEvaluations(runDirectory: directory) == RecordedEvaluations(runDirectory: reference))
     }
 
+    /// The quickstart's T-maze, two blocks: the goal's arm switches, and the junction looks the same in both.
+    static func tMaze(taskHeads: Bool) throws -> Curriculum {
+        func task(_ layout: String) -> String {
+            #"{"env": "GridWorld-v0", "params": {"layout": "\#(layout)", "view_radius": 1, "max_episode_steps": 4, "reward_scale": 3}}"#
+        }
+        return try Curriculum.parse(
+            """
+            {"name": "t-maze", "seeds": {"agent": 1},
+             "tasks": {"left": \(task("#######/#G...L#/###S###/#######")),
+                       "right": \(task("#######/#L...G#/###S###/#######"))},
+             "schedule": [{"task": "left", "steps": 4000}, {"task": "right", "steps": 4000}],
+             "evaluation": {"every_steps": 4000, "episodes": 1},
+             "agent": {"policy": "dqn", "task_heads": \(taskHeads), "replay": {"capacity": 2000}, "hyperparameters": {
+               "learningRate": 0.0005, "gamma": 0.9, "learningStarts": 500, "trainFrequency": 1, "targetUpdateInterval": 250,
+               "doubleQ": true, "explorationFraction": 0.5, "hiddenLayers": [64, 64], "batchSize": 64,
+               "restartExplorationAtTaskBoundary": true}}}
+            """, file: "t-maze.json")
+    }
+
+    @Test func taskSpecificHeadsKeepConflictingTasksThatOneSharedHeadForgets() throws {
+        var forgetting: [Bool: Double] = [:]
+        for heads in [false, true] {
+            let directory = TemporaryDirectory("scheduler-heads").file("run")
+            let scheduler = try Scheduler.start(try Self.tMaze(taskHeads: heads), directory: directory, provenance: [:])
+            #expect(try scheduler.run(shouldStop: { false }) == .finished)
+            #expect(scheduler.afterBlock[0][0] > 0.9, "the left arm is learned first (heads: \(heads))")
+            forgetting[heads] = scheduler.metrics.forgetting[0]
+            if heads { #expect((scheduler.agent as? DQN)?.heads == 2) }
+        }
+        #expect((forgetting[false] ?? 0) > 0.9)  // one head: the right arm's policy replaced the left's
+        #expect((forgetting[true] ?? 1) < 0.1)  // a head per task: the left task still acts through its own
+    }
+
     @Test func replayWithCloningGivesSACCLEARsTermsAndTheirColumns() throws {
         let curriculum = try Curriculum.parse(
             """
