@@ -15,20 +15,28 @@ let seeds = Int(option("--seeds") ?? "5") ?? 5
 let steps = Int(option("--steps") ?? "50000") ?? 50_000
 let configuration = DQNConfiguration.rlZooCartPole(totalSteps: steps)
 
-var ours: [(seconds: Double, score: Double)] = []
-for seed in 1...seeds {
-    let replay = ReplayStore(
-        schema: ReplaySchema(observationSize: 4, action: .discrete), capacity: 100_000, eviction: .fifo,
-        seed: UInt64(seed))
-    let agent = DQN(observationSize: 4, actions: 2, configuration: configuration, replay: replay, seed: UInt64(seed))
-    let start = now()
-    try EnvironmentLoop(environment: EnvironmentRegistry.make("CartPole-v1"), agent: agent, seed: UInt64(seed))
-        .run(steps: steps)
-    let seconds = now() - start
-    let score = try evaluate(agent, in: EnvironmentRegistry.make("CartPole-v1"), episodes: 20, seed: 10_000)
-    ours.append((seconds, score))
-    print(String(format: "Lifelong seed %d: %.1f s, greedy return %.1f", seed, seconds, score))
+/// Trains DQN on CartPole-v1 for `steps` steps on seeds 1…`seeds`: each run's seconds and greedy return over 20
+/// episodes (seeds 10000…).
+func trainDQN(
+    _ configuration: DQNConfiguration, steps: Int, seeds: Int, bufferSize: Int, label: String
+) throws -> [(seconds: Double, score: Double)] {
+    try (1...seeds).map { seed in
+        let replay = ReplayStore(
+            schema: ReplaySchema(observationSize: 4, action: .discrete), capacity: bufferSize, eviction: .fifo,
+            seed: UInt64(seed))
+        let agent = DQN(
+            observationSize: 4, actions: 2, configuration: configuration, replay: replay, seed: UInt64(seed))
+        let start = now()
+        try EnvironmentLoop(environment: EnvironmentRegistry.make("CartPole-v1"), agent: agent, seed: UInt64(seed))
+            .run(steps: steps)
+        let seconds = now() - start
+        let score = try evaluate(agent, in: EnvironmentRegistry.make("CartPole-v1"), episodes: 20, seed: 10_000)
+        print(String(format: "%@Lifelong seed %d: %.1f s, greedy return %.1f", label, seed, seconds, score))
+        return (seconds, score)
+    }
 }
+
+let ours = try trainDQN(configuration, steps: steps, seeds: seeds, bufferSize: 100_000, label: "")
 
 // The learning's matrix-product FLOPs: per gradient step, forward on s' (target net), forward + backward on s.
 let sizes = [4] + configuration.hiddenLayers + [2]
@@ -78,30 +86,9 @@ print(
 // (b) DQN on CartPole-v1 with CleanRL's dqn.py defaults: small networks, where per-step overheads dominate.
 let cleanRLSteps = Int(option("--cleanrl-steps") ?? "500000") ?? 500_000
 let cleanRLSeeds = Int(option("--cleanrl-seeds") ?? "3") ?? 3
-var cleanRL = DQNConfiguration()
-cleanRL.learningRate = 2.5e-4
-cleanRL.batchSize = 128
-cleanRL.learningStarts = 10_000
-cleanRL.targetUpdateInterval = 500
-cleanRL.trainFrequency = 10
-cleanRL.explorationFraction = 0.5
-cleanRL.explorationFinalEpsilon = 0.05
-cleanRL.hiddenLayers = [120, 84]
-cleanRL.totalSteps = cleanRLSteps
-var oursCleanRL: [(seconds: Double, score: Double)] = []
-for seed in 1...cleanRLSeeds {
-    let replay = ReplayStore(
-        schema: ReplaySchema(observationSize: 4, action: .discrete), capacity: 10_000, eviction: .fifo,
-        seed: UInt64(seed))
-    let agent = DQN(observationSize: 4, actions: 2, configuration: cleanRL, replay: replay, seed: UInt64(seed))
-    let start = now()
-    try EnvironmentLoop(environment: EnvironmentRegistry.make("CartPole-v1"), agent: agent, seed: UInt64(seed))
-        .run(steps: cleanRLSteps)
-    let seconds = now() - start
-    let score = try evaluate(agent, in: EnvironmentRegistry.make("CartPole-v1"), episodes: 20, seed: 10_000)
-    oursCleanRL.append((seconds, score))
-    print(String(format: "CleanRL settings, Lifelong seed %d: %.1f s, greedy return %.1f", seed, seconds, score))
-}
+let oursCleanRL = try trainDQN(
+    .cleanRLCartPole(totalSteps: cleanRLSteps), steps: cleanRLSteps, seeds: cleanRLSeeds, bufferSize: 10_000,
+    label: "CleanRL settings, ")
 var theirsCleanRL: [(seconds: Double, score: Double)] = []
 if let peer {
     let report = try runPeer(

@@ -43,29 +43,27 @@ if args.sac_steps:
                       "sac": {"seconds": seconds, "score": greedy_return(model, "Pendulum-v1")}}))
     raise SystemExit(0)
 
-if args.cleanrl_steps:
-    # CleanRL's dqn.py defaults, in SB3's terms (SB3 keeps its Huber loss and gradient clipping, as Lifelong does).
+def train_dqn(steps, **settings):
+    """DQN on CartPole-v1 for `steps` steps on each seed: seconds and greedy return per run."""
     runs = []
     for seed in range(1, args.seeds + 1):
-        model = DQN("MlpPolicy", gym.make("CartPole-v1"), learning_rate=2.5e-4, batch_size=128, buffer_size=10_000,
-                    learning_starts=10_000, gamma=0.99, target_update_interval=500, train_freq=10, gradient_steps=1,
-                    exploration_fraction=0.5, exploration_final_eps=0.05, policy_kwargs={"net_arch": [120, 84]},
-                    seed=seed, device="cpu", verbose=0)
+        model = DQN("MlpPolicy", gym.make("CartPole-v1"), gamma=0.99, seed=seed, device="cpu", verbose=0, **settings)
         start = time.perf_counter()
-        model.learn(total_timesteps=args.cleanrl_steps)
+        model.learn(total_timesteps=steps)
         seconds = time.perf_counter() - start
         runs.append({"seconds": seconds, "score": greedy_return(model, "CartPole-v1")})
+    return runs
+
+
+if args.cleanrl_steps:
+    # CleanRL's dqn.py defaults, in SB3's terms (SB3 keeps its Huber loss and gradient clipping, as Lifelong does).
+    runs = train_dqn(args.cleanrl_steps, learning_rate=2.5e-4, batch_size=128, buffer_size=10_000,
+                     learning_starts=10_000, target_update_interval=500, train_freq=10, gradient_steps=1,
+                     exploration_fraction=0.5, exploration_final_eps=0.05, policy_kwargs={"net_arch": [120, 84]})
     print(json.dumps({"version": stable_baselines3.__version__, "cleanrl": runs}))
     raise SystemExit(0)
 
-runs = []
-for seed in range(1, args.seeds + 1):
-    model = DQN("MlpPolicy", gym.make("CartPole-v1"), learning_rate=2.3e-3, batch_size=64, buffer_size=100_000,
-                learning_starts=1000, gamma=0.99, target_update_interval=10, train_freq=256, gradient_steps=128,
-                exploration_fraction=0.16, exploration_final_eps=0.04, policy_kwargs={"net_arch": [256, 256]},
-                seed=seed, device="cpu", verbose=0)
-    start = time.perf_counter()
-    model.learn(total_timesteps=args.steps)
-    seconds = time.perf_counter() - start
-    runs.append({"seconds": seconds, "score": greedy_return(model, "CartPole-v1")})
+runs = train_dqn(args.steps, learning_rate=2.3e-3, batch_size=64, buffer_size=100_000, learning_starts=1000,
+                 target_update_interval=10, train_freq=256, gradient_steps=128, exploration_fraction=0.16,
+                 exploration_final_eps=0.04, policy_kwargs={"net_arch": [256, 256]})
 print(json.dumps({"version": stable_baselines3.__version__, "runs": runs}))

@@ -58,6 +58,22 @@ public struct DQNConfiguration: Codable, Equatable, Sendable {
         return configuration
     }
 
+    /// CleanRL's `dqn.py` defaults for CartPole-v1 (its buffer holds 10,000 transitions), in SB3's terms: CleanRL
+    /// uses an MSE loss without clipping, SB3 and Lifelong keep Huber and a gradient-norm clip of 10.
+    public static func cleanRLCartPole(totalSteps: Int = 500_000) -> DQNConfiguration {
+        var configuration = DQNConfiguration()
+        configuration.learningRate = 2.5e-4
+        configuration.batchSize = 128
+        configuration.learningStarts = 10_000
+        configuration.targetUpdateInterval = 500
+        configuration.trainFrequency = 10
+        configuration.explorationFraction = 0.5
+        configuration.explorationFinalEpsilon = 0.05
+        configuration.hiddenLayers = [120, 84]
+        configuration.totalSteps = totalSteps
+        return configuration
+    }
+
     /// ε after `step` environment steps.
     public func epsilon(atStep step: Int) -> Double {
         let progress = min(1, Double(step) / max(1, explorationFraction * Double(totalSteps)))
