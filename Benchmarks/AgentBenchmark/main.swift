@@ -1,8 +1,10 @@
-// make bench-agents: DQN on CartPole-v1 with rl-zoo's hyper-parameters, Lifelong against Stable-Baselines3 on the
-// same seeds in the same run: wall-clock time and the final greedy return over 20 episodes per seed, plus the
-// job's matrix-product FLOP bound from an sgemm peak measured here.
+// make bench-agents: Lifelong against Stable-Baselines3 on the same seeds in the same run — wall-clock time and the
+// final greedy return over 20 episodes per seed: (a) DQN on CartPole-v1 with rl-zoo's hyper-parameters, with the
+// job's matrix-product FLOP bound from an sgemm peak measured here; (b) DQN with CleanRL's dqn.py defaults;
+// (c) SAC on Pendulum-v1 with rl-zoo's settings. The last line summarises.
 //
-// usage: AgentBenchmark [--peer PYTHON] [--seeds N] [--steps N]
+// usage: AgentBenchmark [--peer PYTHON] [--cases a,b,c] [--seeds N] [--steps N] [--cleanrl-seeds N]
+//                       [--cleanrl-steps N] [--sac-steps N]
 import Agents
 import BenchmarkSupport
 import CBLAS
@@ -11,6 +13,7 @@ import Foundation
 import Replay
 
 let peer = option("--peer")
+let cases = Set((option("--cases") ?? "a,b,c").split(separator: ",").map(String.init))
 let seeds = Int(option("--seeds") ?? "5") ?? 5
 let steps = Int(option("--steps") ?? "50000") ?? 50_000
 let configuration = DQNConfiguration.rlZooCartPole(totalSteps: steps)
@@ -36,110 +39,131 @@ func trainDQN(
     }
 }
 
-let ours = try trainDQN(configuration, steps: steps, seeds: seeds, bufferSize: 100_000, label: "")
-
-// The learning's matrix-product FLOPs: per gradient step, forward on s' (target net), forward + backward on s.
-let sizes = [4] + configuration.hiddenLayers + [2]
-let forward = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + 2.0 * Double(configuration.batchSize * $1.0 * $1.1) }
-let updates = Double((steps - 1024) / configuration.trainFrequency + 1) * Double(configuration.gradientSteps)
-let flops = updates * forward * 4  // target forward + online forward + ~2× for backward
-let size = 512
-let a = [Float](repeating: 0.5, count: size * size)
-var c = [Float](repeating: 0, count: size * size)
-let sgemm = medianSeconds(samples: 7) {
-    cblas_sgemm(
-        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1, a, Int32(size), a,
-        Int32(size), 0, &c, Int32(size))
-}
-let peak = 2 * pow(Double(size), 3) / sgemm
-let bound = flops / peak
-
-var theirs: [(seconds: Double, score: Double)] = []
-var version = "not run"
-if let peer {
-    let report = try runPeer(
-        python: peer, script: "agents_sb3.py", arguments: ["--seeds", String(seeds), "--steps", String(steps)])
-    version = "Stable-Baselines3 \(report["version"] as? String ?? "?"), torch threads 1"
-    for run in report["runs"] as? [[String: Double]] ?? [] { theirs.append((run["seconds"] ?? 0, run["score"] ?? 0)) }
-}
-
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-print("DQN CartPole-v1, rl-zoo settings, \(steps) steps, \(seeds) seeds; peer: \(version)")
-print("seed | Lifelong s | Lifelong return | SB3 s | SB3 return")
-for index in 0..<seeds {
-    let other = index < theirs.count ? theirs[index] : nil
-    print(
-        [
-            String(index + 1), String(format: "%.1f", ours[index].seconds), String(format: "%.1f", ours[index].score),
-            other.map { String(format: "%.1f", $0.seconds) } ?? "-",
-            other.map { String(format: "%.1f", $0.score) } ?? "-",
-        ].joined(separator: " | "))
-}
-let solvedOurs = ours.filter { $0.score >= 475 }.count
-let solvedTheirs = theirs.filter { $0.score >= 475 }.count
-let ratio = theirs.isEmpty ? Double.nan : median(theirs.map(\.seconds)) / median(ours.map(\.seconds))
-print(
-    String(
-        format: "learning FLOP bound: %.1f s at the measured sgemm peak (%.0f GFLOP/s); Lifelong's median run %.1f s "
-            + "(%.0f%% of the bound's rate, environment and Python-free overheads included)",
-        bound, peak / 1e9, median(ours.map(\.seconds)), 100 * bound / median(ours.map(\.seconds))))
-// (b) DQN on CartPole-v1 with CleanRL's dqn.py defaults: small networks, where per-step overheads dominate.
-let cleanRLSteps = Int(option("--cleanrl-steps") ?? "500000") ?? 500_000
-let cleanRLSeeds = Int(option("--cleanrl-seeds") ?? "3") ?? 3
-let oursCleanRL = try trainDQN(
-    .cleanRLCartPole(totalSteps: cleanRLSteps), steps: cleanRLSteps, seeds: cleanRLSeeds, bufferSize: 10_000,
-    label: "CleanRL settings, ")
-var theirsCleanRL: [(seconds: Double, score: Double)] = []
-if let peer {
-    let report = try runPeer(
-        python: peer, script: "agents_sb3.py",
-        arguments: ["--seeds", String(cleanRLSeeds), "--cleanrl-steps", String(cleanRLSteps)])
-    for run in report["cleanrl"] as? [[String: Double]] ?? [] {
-        theirsCleanRL.append((run["seconds"] ?? 0, run["score"] ?? 0))
-        print(
-            String(format: "CleanRL settings, SB3: %.1f s, greedy return %.1f", run["seconds"] ?? 0, run["score"] ?? 0))
-    }
-}
-let cleanRLRatio =
-    theirsCleanRL.isEmpty
-    ? Double.nan : median(theirsCleanRL.map(\.seconds)) / median(oursCleanRL.map(\.seconds))
-print(
-    String(
-        format: "DQN CartPole-v1, CleanRL settings, %d steps, %d seeds: Lifelong median %.1f s, SB3 median %@",
-        cleanRLSteps, cleanRLSeeds, median(oursCleanRL.map(\.seconds)),
-        theirsCleanRL.isEmpty ? "not run" : String(format: "%.1f s", median(theirsCleanRL.map(\.seconds)))))
 
-// (c) SAC on Pendulum-v1, rl-zoo's settings (learning rate 1e-3, SB3's defaults otherwise), seed 1.
-let sacSteps = Int(option("--sac-steps") ?? "20000") ?? 20_000
-var sacConfiguration = SACConfiguration()
-sacConfiguration.learningRate = 1e-3
-let pendulum = try EnvironmentRegistry.make("Pendulum-v1")
-let sacReplay = ReplayStore(
-    schema: ReplaySchema(observationSize: 3, action: .continuous(size: 1)), capacity: 1_000_000, eviction: .fifo,
-    seed: 1)
-let sac = SAC(
-    observationSize: 3, actionSpace: pendulum.actionSpace, configuration: sacConfiguration, replay: sacReplay, seed: 1)
-let sacStart = now()
-try EnvironmentLoop(environment: pendulum, agent: sac, seed: 1).run(steps: sacSteps)
-let sacSeconds = now() - sacStart
-let sacScore = try evaluate(sac, in: EnvironmentRegistry.make("Pendulum-v1"), episodes: 20, seed: 10_000)
-var sb3SAC: (seconds: Double, score: Double)?
-if let peer {
-    let report = try runPeer(python: peer, script: "agents_sb3.py", arguments: ["--sac-steps", String(sacSteps)])
-    if let run = report["sac"] as? [String: Double] { sb3SAC = (run["seconds"] ?? 0, run["score"] ?? 0) }
+/// (a) rl-zoo's settings; returns the summary's part.
+func caseA() throws -> String {
+    let ours = try trainDQN(configuration, steps: steps, seeds: seeds, bufferSize: 100_000, label: "")
+
+    // The learning's matrix-product FLOPs: per gradient step, forward on s' (target net), forward + backward on s.
+    let sizes = [4] + configuration.hiddenLayers + [2]
+    let forward = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + 2.0 * Double(configuration.batchSize * $1.0 * $1.1) }
+    let updates = Double((steps - 1024) / configuration.trainFrequency + 1) * Double(configuration.gradientSteps)
+    let flops = updates * forward * 4  // target forward + online forward + ~2× for backward
+    let size = 512
+    let a = [Float](repeating: 0.5, count: size * size)
+    var c = [Float](repeating: 0, count: size * size)
+    let sgemm = medianSeconds(samples: 7) {
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1, a, Int32(size), a,
+            Int32(size), 0, &c, Int32(size))
+    }
+    let peak = 2 * pow(Double(size), 3) / sgemm
+    let bound = flops / peak
+
+    var theirs: [(seconds: Double, score: Double)] = []
+    var version = "not run"
+    if let peer {
+        let report = try runPeer(
+            python: peer, script: "agents_sb3.py", arguments: ["--seeds", String(seeds), "--steps", String(steps)])
+        version = "Stable-Baselines3 \(report["version"] as? String ?? "?"), torch threads 1"
+        for run in report["runs"] as? [[String: Double]] ?? [] {
+            theirs.append((run["seconds"] ?? 0, run["score"] ?? 0))
+        }
+    }
+
+    print("DQN CartPole-v1, rl-zoo settings, \(steps) steps, \(seeds) seeds; peer: \(version)")
+    print("seed | Lifelong s | Lifelong return | SB3 s | SB3 return")
+    for index in 0..<seeds {
+        let other = index < theirs.count ? theirs[index] : nil
+        print(
+            [
+                String(index + 1), String(format: "%.1f", ours[index].seconds),
+                String(format: "%.1f", ours[index].score),
+                other.map { String(format: "%.1f", $0.seconds) } ?? "-",
+                other.map { String(format: "%.1f", $0.score) } ?? "-",
+            ].joined(separator: " | "))
+    }
+    let solvedOurs = ours.filter { $0.score >= 475 }.count
+    let solvedTheirs = theirs.filter { $0.score >= 475 }.count
+    let ratio = theirs.isEmpty ? Double.nan : median(theirs.map(\.seconds)) / median(ours.map(\.seconds))
+    print(
+        String(
+            format:
+                "learning FLOP bound: %.1f s at the measured sgemm peak (%.0f GFLOP/s); Lifelong's median run %.1f s "
+                + "(%.0f%% of the bound's rate, environment and Python-free overheads included)",
+            bound, peak / 1e9, median(ours.map(\.seconds)), 100 * bound / median(ours.map(\.seconds))))
+    return String(
+        format: "DQN CartPole rl-zoo %.1f× SB3 wall clock (medians), seeds reaching ≥ 475: Lifelong %d/%d, SB3 %d/%d",
+        ratio, solvedOurs, seeds, solvedTheirs, theirs.count)
 }
-let sb3Text = sb3SAC.map { String(format: "%.1f s, return %.1f", $0.seconds, $0.score) } ?? "not run"
-print(
-    String(
-        format: "SAC Pendulum-v1, rl-zoo settings, %d steps, seed 1: Lifelong %.1f s, return %.1f; SB3 ", sacSteps,
-        sacSeconds, sacScore) + sb3Text)
-let sacRatio = sb3SAC.map { String(format: "%.1f×", $0.seconds / sacSeconds) } ?? "-"
-print(
-    String(
-        format:
-            "summary: DQN CartPole rl-zoo %.1f× SB3 wall clock (medians); seeds reaching ≥ 475: Lifelong %d/%d, SB3 %d/%d; "
-            + "CleanRL settings %.1f× SB3, mean returns %.0f vs %.0f; ",
-        ratio, solvedOurs, seeds, solvedTheirs, theirs.count, cleanRLRatio,
+
+/// (b) CleanRL's dqn.py defaults: small networks, where per-step overheads dominate.
+func caseB() throws -> String {
+    let cleanRLSteps = Int(option("--cleanrl-steps") ?? "500000") ?? 500_000
+    let cleanRLSeeds = Int(option("--cleanrl-seeds") ?? "3") ?? 3
+    let oursCleanRL = try trainDQN(
+        .cleanRLCartPole(totalSteps: cleanRLSteps), steps: cleanRLSteps, seeds: cleanRLSeeds, bufferSize: 10_000,
+        label: "CleanRL settings, ")
+    var theirsCleanRL: [(seconds: Double, score: Double)] = []
+    if let peer {
+        let report = try runPeer(
+            python: peer, script: "agents_sb3.py",
+            arguments: ["--seeds", String(cleanRLSeeds), "--cleanrl-steps", String(cleanRLSteps)])
+        for run in report["cleanrl"] as? [[String: Double]] ?? [] {
+            theirsCleanRL.append((run["seconds"] ?? 0, run["score"] ?? 0))
+            print(
+                String(
+                    format: "CleanRL settings, SB3: %.1f s, greedy return %.1f", run["seconds"] ?? 0, run["score"] ?? 0)
+            )
+        }
+    }
+    let cleanRLRatio =
+        theirsCleanRL.isEmpty
+        ? Double.nan : median(theirsCleanRL.map(\.seconds)) / median(oursCleanRL.map(\.seconds))
+    print(
+        String(
+            format: "DQN CartPole-v1, CleanRL settings, %d steps, %d seeds: Lifelong median %.1f s, SB3 median %@",
+            cleanRLSteps, cleanRLSeeds, median(oursCleanRL.map(\.seconds)),
+            theirsCleanRL.isEmpty ? "not run" : String(format: "%.1f s", median(theirsCleanRL.map(\.seconds)))))
+    return String(
+        format: "CleanRL settings %.1f× SB3, mean returns %.0f vs %.0f", cleanRLRatio,
         oursCleanRL.map(\.score).reduce(0, +) / Double(max(oursCleanRL.count, 1)),
         theirsCleanRL.map(\.score).reduce(0, +) / Double(max(theirsCleanRL.count, 1)))
-        + "SAC Pendulum \(sacRatio) SB3, return \(Int(sacScore)) vs \(sb3SAC.map { String(Int($0.score)) } ?? "-")")
+}
+
+/// (c) SAC on Pendulum-v1, rl-zoo's settings (learning rate 1e-3, SB3's defaults otherwise), seed 1.
+func caseC() throws -> String {
+    let sacSteps = Int(option("--sac-steps") ?? "20000") ?? 20_000
+    var sacConfiguration = SACConfiguration()
+    sacConfiguration.learningRate = 1e-3
+    let pendulum = try EnvironmentRegistry.make("Pendulum-v1")
+    let sacReplay = ReplayStore(
+        schema: ReplaySchema(observationSize: 3, action: .continuous(size: 1)), capacity: 1_000_000, eviction: .fifo,
+        seed: 1)
+    let sac = SAC(
+        observationSize: 3, actionSpace: pendulum.actionSpace, configuration: sacConfiguration, replay: sacReplay,
+        seed: 1)
+    let sacStart = now()
+    try EnvironmentLoop(environment: pendulum, agent: sac, seed: 1).run(steps: sacSteps)
+    let sacSeconds = now() - sacStart
+    let sacScore = try evaluate(sac, in: EnvironmentRegistry.make("Pendulum-v1"), episodes: 20, seed: 10_000)
+    var sb3SAC: (seconds: Double, score: Double)?
+    if let peer {
+        let report = try runPeer(python: peer, script: "agents_sb3.py", arguments: ["--sac-steps", String(sacSteps)])
+        if let run = report["sac"] as? [String: Double] { sb3SAC = (run["seconds"] ?? 0, run["score"] ?? 0) }
+    }
+    let sb3Text = sb3SAC.map { String(format: "%.1f s, return %.1f", $0.seconds, $0.score) } ?? "not run"
+    print(
+        String(
+            format: "SAC Pendulum-v1, rl-zoo settings, %d steps, seed 1: Lifelong %.1f s, return %.1f; SB3 ", sacSteps,
+            sacSeconds, sacScore) + sb3Text)
+    let sacRatio = sb3SAC.map { String(format: "%.1f×", $0.seconds / sacSeconds) } ?? "-"
+    return "SAC Pendulum \(sacRatio) SB3, return \(Int(sacScore)) vs \(sb3SAC.map { String(Int($0.score)) } ?? "-")"
+}
+
+var summary: [String] = []
+if cases.contains("a") { summary.append(try caseA()) }
+if cases.contains("b") { summary.append(try caseB()) }
+if cases.contains("c") { summary.append(try caseC()) }
+print("summary: " + summary.joined(separator: "; "))

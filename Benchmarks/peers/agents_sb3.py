@@ -56,10 +56,18 @@ def train_dqn(steps, **settings):
 
 
 if args.cleanrl_steps:
-    # CleanRL's dqn.py defaults, in SB3's terms (SB3 keeps its Huber loss and gradient clipping, as Lifelong does).
+    # CleanRL's dqn.py defaults. CleanRL's loss is the mean squared TD error without gradient clipping: SB3's DQN
+    # is given it by replacing the smooth L1 its train() calls (in its own module only) and a clip norm of 1e30.
+    import types
+    import torch.nn.functional as functional
+    import stable_baselines3.dqn.dqn as sb3_dqn
+    patched = types.SimpleNamespace(**{name: getattr(functional, name) for name in dir(functional)})
+    patched.smooth_l1_loss = functional.mse_loss
+    sb3_dqn.F = patched
     runs = train_dqn(args.cleanrl_steps, learning_rate=2.5e-4, batch_size=128, buffer_size=10_000,
                      learning_starts=10_000, target_update_interval=500, train_freq=10, gradient_steps=1,
-                     exploration_fraction=0.5, exploration_final_eps=0.05, policy_kwargs={"net_arch": [120, 84]})
+                     exploration_fraction=0.5, exploration_final_eps=0.05, max_grad_norm=1e30,
+                     policy_kwargs={"net_arch": [120, 84]})
     print(json.dumps({"version": stable_baselines3.__version__, "cleanrl": runs}))
     raise SystemExit(0)
 

@@ -192,7 +192,11 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent {
             chosen[row] = Int32(offset + Int(batch.actions[row]))
         }
         let taken = graph.gather(q, indices: chosen)
-        return graph.huberLoss(taken, graph.input(Tensor(shape: [size, 1], scalars: targets)))
+        let target = graph.input(Tensor(shape: [size, 1], scalars: targets))
+        switch configuration.loss {
+        case .huber: return graph.huberLoss(taken, target)
+        case .meanSquaredError: return graph.meanSquaredError(taken, target)
+        }
     }
 
     /// The Fisher of the Boltzmann policy softmax(Q(s, ·)) at states of `task`, with the expectation over actions

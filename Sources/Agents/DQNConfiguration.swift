@@ -19,6 +19,8 @@ public struct DQNConfiguration: Codable, Equatable, Sendable {
     public var explorationInitialEpsilon: Double = 1
     public var explorationFinalEpsilon: Double = 0.05
     public var maxGradientNorm: Float = 10
+    /// The TD loss: SB3's Huber (smooth L1, δ = 1) or CleanRL's mean squared error.
+    public var loss: TDLoss = .huber
     public var hiddenLayers = [64, 64]
     /// Double DQN: the online network picks the next action, the target network values it.
     public var doubleQ = false
@@ -58,10 +60,12 @@ public struct DQNConfiguration: Codable, Equatable, Sendable {
         return configuration
     }
 
-    /// CleanRL's `dqn.py` defaults for CartPole-v1 (its buffer holds 10,000 transitions), in SB3's terms: CleanRL
-    /// uses an MSE loss without clipping, SB3 and Lifelong keep Huber and a gradient-norm clip of 10.
+    /// CleanRL's `dqn.py` defaults for CartPole-v1 (its buffer holds 10,000 transitions), with its MSE loss and no
+    /// gradient clipping.
     public static func cleanRLCartPole(totalSteps: Int = 500_000) -> DQNConfiguration {
         var configuration = DQNConfiguration()
+        configuration.loss = .meanSquaredError
+        configuration.maxGradientNorm = 1e30
         configuration.learningRate = 2.5e-4
         configuration.batchSize = 128
         configuration.learningStarts = 10_000
@@ -79,4 +83,12 @@ public struct DQNConfiguration: Codable, Equatable, Sendable {
         let progress = min(1, Double(step) / max(1, explorationFraction * Double(totalSteps)))
         return explorationInitialEpsilon + (explorationFinalEpsilon - explorationInitialEpsilon) * progress
     }
+}
+
+/// DQN's TD loss.
+public enum TDLoss: String, Codable, Sendable {
+    /// Smooth L1 with δ = 1 (Stable-Baselines3).
+    case huber
+    /// Mean squared error (CleanRL, the original DQN's squared TD error).
+    case meanSquaredError = "mse"
 }
