@@ -160,7 +160,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LifelongCLITests",
-            dependencies: ["HDF5", "LifelongTestSupport"],
+            dependencies: ["HDF5", "Continual", "LifelongTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

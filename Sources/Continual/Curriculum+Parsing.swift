@@ -392,8 +392,10 @@ struct CurriculumReader {
                         != nil
                 else { continue }
                 let list: [Int]
+                var resolved = false  // every name is a task (the errors are reported where they are)
                 if case .array(let names) = entry["interleave"]!.value, names.count >= 2 {
                     list = names.compactMap { taskIndex($0, tasks: tasks) }
+                    resolved = list.count == names.count
                 } else {
                     fail(entry["interleave"]!, "expected an array of at least two task names")
                     list = []
@@ -407,7 +409,7 @@ struct CurriculumReader {
                         fail(order, "unknown order \"\(text)\"; known: cycle, random")
                     }
                 }
-                if let budget = budget(entry), list.count == (entry["interleave"].flatMap(arrayCount) ?? -1) {
+                if let budget = budget(entry), resolved {
                     blocks.append(
                         Block(
                             kind: .interleave(list, switchEvery: every, randomOrder: random), budget: budget,
@@ -443,11 +445,6 @@ struct CurriculumReader {
             }
         }
         return blocks
-    }
-
-    func arrayCount(_ node: JSONNode) -> Int? {
-        if case .array(let items) = node.value { return items.count }
-        return nil
     }
 
     mutating func readEvaluation(_ node: JSONNode?, taskNames: [String]) -> EvaluationSchedule? {

@@ -98,8 +98,8 @@ extension Scheduler {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Writes a complete checkpoint of the run at the current step.
-    func checkpoint() throws {
+    /// Writes a complete checkpoint of the run at the current step; the log's commit then marks the run `status`.
+    func checkpoint(status state: String = "running") throws {
         position.loop = loop.state
         try replay.commit()
         let checkpoints = directory + "/checkpoints"
@@ -129,7 +129,7 @@ extension Scheduler {
         try DurableFile.rename(partial, to: checkpoints + "/" + name)
         try log.recordCheckpoint(step: position.step, path: "checkpoints/" + name)
         lastCheckpointTime = log.wallTime
-        try log.commit(status: status("running"))
+        try log.commit(status: status(state))
         for old in Self.completeCheckpoints(in: directory).dropLast(Self.keptCheckpoints) {
             try? manager.removeItem(atPath: checkpoints + "/" + old)
         }

@@ -117,7 +117,10 @@ public final class Scheduler {
     public func run(shouldStop: () -> Bool) throws -> Outcome {
         do {
             // The untrained agent's evaluation (block −1): the "random" reference of normalised metrics.
-            if try log.checkpointCounts().evaluations == 0 { try evaluate() }
+            if try log.checkpointCounts().evaluations == 0 {
+                try evaluate()
+                try log.commit(status: status("running"))
+            }
             while position.block < curriculum.blocks.count {
                 let block = curriculum.blocks[position.block]
                 if !position.blockStarted { try startBlock(block) }
@@ -125,6 +128,7 @@ public final class Scheduler {
                     try step(in: block)
                     if position.step % curriculum.evaluation.interval == 0 && !isDone(block) {
                         try evaluate()
+                        try log.commit(status: status("running"))
                     }
                     if isCheckpointDue { try checkpoint() }
                     if position.step % progressInterval == 0 { reportProgress() }
@@ -132,16 +136,14 @@ public final class Scheduler {
                         // The event goes in before the checkpoint, so the log keeps it after a resume.
                         try log.recordEvent(
                             "interrupted", "stopped on request; resume continues here", step: position.step)
-                        try checkpoint()
-                        try log.commit(status: status("interrupted"))
+                        try checkpoint(status: "interrupted")
                         return .interrupted(step: position.step)
                     }
                 }
                 try finishBlock(block)
             }
-            try checkpoint()
             try log.recordEvent("finished", "all \(curriculum.blocks.count) blocks done", step: position.step)
-            try log.commit(status: status("finished"))
+            try checkpoint(status: "finished")
             try writeMetricsFile()
             return .finished
         } catch {
@@ -274,7 +276,7 @@ public final class Scheduler {
     }
 
     /// Evaluates every evaluated task (greedy, episode k seeded `evaluation.seed + k`), records the returns and
-    /// returns the mean per task.
+    /// returns the mean per task. The caller commits (a block's end commits once, with its matrix row).
     @discardableResult
     func evaluate() throws -> [Double] {
         let schedule = curriculum.evaluation
@@ -303,7 +305,6 @@ public final class Scheduler {
         for (column, mean) in means.enumerated() {
             try log.record("eval/mean_return", mean, step: position.step, task: Int32(schedule.tasks[column]))
         }
-        try log.commit(status: status("running"))
         onEvaluation?(position.step, block, means)
         return means
     }

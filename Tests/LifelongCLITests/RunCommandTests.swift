@@ -1,3 +1,4 @@
+import Continual
 import Foundation
 import HDF5
 import LifelongTestSupport
@@ -227,18 +228,12 @@ struct RunCommandTests {
         let full = try ProcessRunner.run(lifelong, ["run", path, "--out", out])
         #expect(full.status == 1)
         #expect(full.standardError.contains("No space left on device"), "\(full.transcript)")
-        #expect(!completeCheckpoints(out).isEmpty, "the checkpoint before the disk filled is intact")
+        #expect(!Scheduler.completeCheckpoints(in: out).isEmpty, "the checkpoint before the disk filled is intact")
         let grown = try ProcessRunner.run("/bin/mount", ["-o", "remount,size=64m", disk])
         try #require(grown.status == 0, "\(grown.transcript)")
         let resumed = try ProcessRunner.run(lifelong, ["resume", out])
         #expect(resumed.status == 0, "\(resumed.transcript)")
         #expect(try RecordedEvaluations(runDirectory: out) == RecordedEvaluations(runDirectory: whole))
-    }
-
-    /// The complete checkpoints of a run directory (a `DONE` file in each).
-    func completeCheckpoints(_ directory: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/checkpoints")) ?? []
-        return names.filter { FileManager.default.fileExists(atPath: "\(directory)/checkpoints/\($0)/DONE") }
     }
 
     @Test func aNonFiniteLossStopsTheRunNamingTheComponentAndStep() throws {
