@@ -51,6 +51,9 @@ let package = Package(
         .target(
             name: "Continual", dependencies: ["Agents", "Environments", "Replay", "RunLog", "HDF5"],
             swiftSettings: swiftSettings),
+        // Reports, notebooks, CSV export and sweep merging over finished (or running) run logs.
+        .target(
+            name: "Analysis", dependencies: ["Continual", "RunLog", "HDF5", "Randomness"], swiftSettings: swiftSettings),
         .target(
             name: "Replay",
             dependencies: ["HDF5", "Randomness", .product(name: "DequeModule", package: "swift-collections")],
@@ -66,6 +69,7 @@ let package = Package(
                 "Replay",
                 "RunLog",
                 "Continual",
+                "Analysis",
                 "Neural",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

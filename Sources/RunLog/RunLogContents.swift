@@ -22,6 +22,12 @@ public struct RunLogContents {
     public var returns: [Double]
     /// `run.json`, when present.
     public var status: [String: Any]
+    /// The root's string and integer attributes (name, strategy, agent_seed, blas, command, …).
+    public var attributes: [String: String]
+    /// `/metrics`, `/schedule/progress` and `/events` as of the last commit.
+    public var metrics: [MetricRow]
+    public var progress: [BlockProgressRow]
+    public var events: [EventRow]
 
     /// The trained tasks of each block, from `/schedule/blocks`.
     public var trainedTasks: [[Int]] {
@@ -59,6 +65,18 @@ public struct RunLogContents {
             evaluations > 0 ? try file.openDataset("eval/block", as: Int32.self).read(rows: 0..<evaluations) : []
         let returnRows = min(rows("eval/returns"), evaluations)
         let values = returnRows > 0 ? try returns.read(rows: 0..<returnRows) : []
+        func table<Row: CompoundRow>(_ path: String, _: Row.Type) throws -> [Row] {
+            let count = rows(path)
+            return count > 0 ? try file.openDataset(path, as: Row.self).read(rows: 0..<count) : []
+        }
+        var attributes: [String: String] = [:]
+        for name in try file.attributeNames {
+            if let text = try? file.attribute(name, as: String.self) {
+                attributes[name] = text
+            } else if let number = try? file.attribute(name, as: Int64.self) {
+                attributes[name] = String(number)
+            }
+        }
         var status: [String: Any] = [:]
         if let data = FileManager.default.contents(atPath: directory + "/run.json"),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
@@ -68,6 +86,8 @@ public struct RunLogContents {
         return RunLogContents(
             tasks: tasks, blocks: blocks, evaluatedTasks: evaluated, episodesPerEvaluation: returns.rowShape[1],
             afterBlock: (0..<matrixRows).map { Array(flat[$0 * columns..<($0 + 1) * columns]) },
-            evaluationSteps: steps, evaluationBlocks: evaluationBlocks, returns: values, status: status)
+            evaluationSteps: steps, evaluationBlocks: evaluationBlocks, returns: values, status: status,
+            attributes: attributes, metrics: try table("metrics", MetricRow.self),
+            progress: try table("schedule/progress", BlockProgressRow.self), events: try table("events", EventRow.self))
     }
 }
