@@ -9,13 +9,15 @@ PYTHON ?= python3
 VENV := .venv
 # Debian packages the build and tests need; installed with apt-get only when absent.
 DEBIAN_PACKAGES := libhdf5-dev libopenblas-dev pkg-config python3 python3-venv
+# Only `make test` needs these: a real browser renders the HTML report in a test.
+TEST_DEBIAN_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LINT_PATHS := Package.swift Sources Tests Benchmarks
 # Benchmark targets add themselves here (bench-neural, bench-env, …); `make bench` runs them all.
 BENCH_TARGETS := bench-neural bench-env bench-replay
 BENCH_DIR := runs/bench
 
-.PHONY: run test deps venv bench-venv build lint format bench bench-neural bench-env bench-replay bench-agents bench-continual bench-overhead crash-test clean
+.PHONY: run test test-deps deps venv bench-venv build lint format bench bench-neural bench-env bench-replay bench-agents bench-continual bench-overhead crash-test clean
 
 # The main job: the quickstart curriculum (a fresh runs/quickstart each time).
 run: build
@@ -23,8 +25,11 @@ run: build
 	rm -rf runs/quickstart
 	.build/release/lifelong run experiments/quickstart.json --out runs/quickstart
 
-test: deps venv lint
+test: test-deps venv lint
 	LIFELONG_REQUIRE_INTEROP=1 LIFELONG_PYTHON="$(CURDIR)/$(VENV)/bin/python" $(SWIFT) test
+
+test-deps: deps
+	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(TEST_DEBIAN_PACKAGES)"
 
 deps:
 	@missing=""; \

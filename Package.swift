@@ -163,6 +163,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AnalysisTests",
+            dependencies: ["Analysis", "HDF5", "LifelongTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LifelongCLITests",
             dependencies: ["HDF5", "Continual", "LifelongTestSupport"],
             swiftSettings: swiftSettings

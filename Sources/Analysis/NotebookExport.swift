@@ -73,6 +73,7 @@ public enum NotebookExport {
             (
                 "code",
                 """
+                %matplotlib inline
                 import sys
                 sys.path.insert(0, \(pythonString(module)))
                 import matplotlib.pyplot as plt

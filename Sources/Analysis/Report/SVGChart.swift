@@ -38,7 +38,10 @@ enum SVGChart {
     static func lines(
         _ series: [Series], windows: [Window] = [], xLabel: String, yLabel: String, title: String
     ) -> String {
-        let frame = Frame()
+        var frame = Frame()
+        // Room for the longest legend entry (about 7 px a character at 12 px).
+        frame.right = min(360, max(120, 44 + 7 * Double(series.map(\.name.count).max() ?? 0)))
+        frame.width = 690 + frame.right
         let xs = series.flatMap(\.x) + windows.flatMap { [$0.start, $0.end] }
         let ys = series.flatMap { $0.y + ($0.low ?? []) + ($0.high ?? []) }.filter(\.isFinite)
         let (x0, x1) = range(xs)
