@@ -19,11 +19,14 @@ BENCH_DIR := runs/bench
 
 .PHONY: run test test-deps deps venv bench-venv build lint format bench bench-neural bench-env bench-replay bench-agents bench-continual bench-overhead crash-test clean
 
-# The main job: the quickstart curriculum (a fresh runs/quickstart each time).
+# The main job: the quickstart curriculum (a fresh runs/quickstart each time), its HTML report and its notebook
+# (notebooks-export/quickstart.ipynb, the same file each time).
 run: build
 	@mkdir -p runs
 	rm -rf runs/quickstart
 	.build/release/lifelong run experiments/quickstart.json --out runs/quickstart
+	.build/release/lifelong report runs/quickstart
+	.build/release/lifelong export notebook runs/quickstart --force
 
 test: test-deps venv lint
 	LIFELONG_REQUIRE_INTEROP=1 LIFELONG_PYTHON="$(CURDIR)/$(VENV)/bin/python" $(SWIFT) test

@@ -36,7 +36,8 @@ public enum NotebookExport {
         let runs = inputs.map { relativePath($0, from: base) }
         let module = relativePath(moduleDirectory, from: base)
         let notebook = document(runs: runs, module: module, reference: reference.map { relativePath($0, from: base) })
-        let data = try JSONSerialization.data(withJSONObject: notebook, options: [.prettyPrinted, .sortedKeys])
+        let data = try JSONSerialization.data(
+            withJSONObject: notebook, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         try DurableFile.replace(path, with: data)
     }
 
@@ -84,20 +85,21 @@ public enum NotebookExport {
                 ]
                 REFERENCE = \(reference.map(pythonString) ?? "None")  # `lifelong reference` runs, for forward transfer
                 runs = la.load(RUNS)
-                curricula = {}
+                curricula, groups = {}, {}  # runs by curriculum; by curriculum and strategy
                 for run in runs:
                     curricula.setdefault(run.name, []).append(run)
+                    groups.setdefault(f"{run.name} · {run.strategy}", []).append(run)
                 la.summary(runs)
                 """
             ),
             (
                 "markdown",
-                "## Learning curves\nMean evaluation return per task (band: min–max across runs); blocks shaded and labelled by the task they train."
+                "## Learning curves\nPer curriculum and strategy: mean evaluation return per task (band: min–max across runs); blocks shaded and labelled by the task they train."
             ),
             (
                 "code",
                 """
-                for name, group in curricula.items():
+                for name, group in groups.items():
                     fig, ax = plt.subplots(figsize=(9, 3.5), layout="constrained")
                     la.plot_learning_curves(group, ax=ax)
                     ax.set_title(f"{name} ({len(group)} runs)", loc="left")
@@ -106,12 +108,12 @@ public enum NotebookExport {
             ),
             (
                 "markdown",
-                "## Performance matrix\nR[block, task]: each task's mean evaluation return at the end of each block, averaged over runs."
+                "## Performance matrix\nR[block, task]: each task's mean evaluation return at the end of each block, averaged over a strategy's runs."
             ),
             (
                 "code",
                 """
-                for name, group in curricula.items():
+                for name, group in groups.items():
                     fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
                     la.plot_performance_matrix(group, ax=ax)
                     ax.set_title(name, loc="left")
@@ -125,15 +127,16 @@ public enum NotebookExport {
             (
                 "code",
                 """
-                for name, group in curricula.items():
+                for name, group in groups.items():
                     fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
                     la.plot_forgetting_transfer(group, reference=REFERENCE, ax=ax)
+                    ax.set_title(name + " — " + ax.get_title(), loc="left")
                     plt.show()
                 """
             ),
             (
                 "markdown",
-                "## Across seeds\nInterquartile mean over runs × tasks with 95% stratified-bootstrap confidence intervals (rliable's estimators)."
+                "## Across seeds\nPer curriculum, each strategy's interquartile mean over runs × tasks with 95% stratified-bootstrap confidence intervals (rliable's estimators)."
             ),
             (
                 "code",

@@ -34,7 +34,8 @@ public enum HTMLReport {
             <style>
             body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 24px auto;
                    max-width: 1100px; color: #222; padding: 0 16px; }
-            h1 { font-size: 24px; margin-bottom: 4px; } h2 { font-size: 20px; margin-top: 36px;
+            h1 { font-size: 24px; margin-bottom: 4px; } h4 { font-size: 14px; margin: 16px 0 4px; }
+            h2 { font-size: 20px; margin-top: 36px;
             border-bottom: 1px solid #ccc; padding-bottom: 4px; } h3 { font-size: 16px; margin-top: 24px; }
             table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
             th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: right; }
@@ -72,22 +73,48 @@ public enum HTMLReport {
             out += "<td>\(run.contents.afterBlock.count)/\(run.contents.blocks.count)</td>"
             out += "<td>\(number(run.metrics.averagePerformance))</td><td>\(number(run.metrics.meanForgetting))</td>"
             out += "<td>\(number(run.metrics.backwardTransfer))</td>"
-            out += "<td class=\"text\">\(escape(run.contents.attributes["blas"] ?? ""))</td></tr>\n"
+            let blas = run.contents.attributes["blas"] ?? ""
+            let short = blas.split(separator: "(").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? blas
+            out += "<td class=\"text\" title=\"\(escape(blas))\">\(escape(short))</td></tr>\n"
         }
         return out + "</table>\n"
     }
 
     static func section(_ name: String, _ runs: [RunAnalysis]) -> String {
-        let first = runs[0]
-        let tasks = first.evaluatedNames
+        let tasks = runs[0].evaluatedNames
         let same = runs.filter { $0.evaluatedNames == tasks }
         var out = "<h2>\(escape(name))</h2>\n"
         if same.count < runs.count {
             out += "<p class=\"note\">\(runs.count - same.count) run(s) evaluate other tasks and are left out of the "
             out += "averages below.</p>\n"
         }
-        out += "<p class=\"note\">\(same.count) run(s); curves and matrices are means over runs, bands and whiskers "
-        out += "span min–max.</p>\n"
+        out += "<p class=\"note\">\(same.count) run(s). Per strategy, curves and matrices are means over its runs; "
+        out += "bands and whiskers span min–max.</p>\n"
+        out += aggregateSection(same)
+        for (strategy, group) in byStrategy(same) { out += strategySection(strategy, group) }
+        return out
+    }
+
+    /// Runs grouped by strategy, in order of first appearance.
+    static func byStrategy(_ runs: [RunAnalysis]) -> [(String, [RunAnalysis])] {
+        var groups: [(String, [RunAnalysis])] = []
+        for run in runs {
+            if let index = groups.firstIndex(where: { $0.0 == run.strategy }) {
+                groups[index].1.append(run)
+            } else {
+                groups.append((run.strategy, [run]))
+            }
+        }
+        return groups
+    }
+
+    /// Learning curves, the performance matrix, forgetting, world-model error and memory retention of one
+    /// strategy's runs (all evaluating the same tasks).
+    static func strategySection(_ strategy: String, _ same: [RunAnalysis]) -> String {
+        let first = same[0]
+        let tasks = first.evaluatedNames
+        let name = "\(first.name) · \(strategy)"
+        var out = "<h3>\(escape(strategy)) — \(same.count) run\(same.count == 1 ? "" : "s")</h3>\n"
 
         // Learning curves: the mean evaluation return of each task at each evaluation step.
         let names = first.contents.tasks.map { $0.name.string }
@@ -111,7 +138,7 @@ public enum HTMLReport {
                     low: same.count > 1 ? steps.map { byStep[$0]!.min()! } : nil,
                     high: same.count > 1 ? steps.map { byStep[$0]!.max()! } : nil))
         }
-        out += "<h3>Learning curves</h3><figure>"
+        out += "<h4>Learning curves</h4><figure>"
         out += SVGChart.lines(
             series, windows: windows, xLabel: "environment step", yLabel: "mean evaluation return",
             title: "\(name): learning curves")
@@ -126,7 +153,7 @@ public enum HTMLReport {
             let rows = (0..<blocks).map { block in
                 "\(block): " + first.contents.trainedTasks[block].map { names[$0] }.joined(separator: ", ")
             }
-            out += "<h3>Performance matrix R[block, task]</h3><figure>"
+            out += "<h4>Performance matrix R[block, task]</h4><figure>"
             out += SVGChart.heatmap(matrix, rows: rows, columns: tasks, title: "\(name): performance matrix")
             out += "</figure>\n"
         } else {
@@ -135,7 +162,7 @@ public enum HTMLReport {
 
         // Forgetting per task and backward transfer.
         let forgetting = tasks.indices.map { column in same.compactMap { $0.metrics.forgetting[column] } }
-        out += "<h3>Forgetting and transfer</h3><figure>"
+        out += "<h4>Forgetting and transfer</h4><figure>"
         out += SVGChart.bars(
             forgetting.map { $0.isEmpty ? nil : mean($0) }, low: forgetting.map { $0.min() },
             high: forgetting.map { $0.max() }, categories: tasks, yLabel: "forgetting (return lost)",
@@ -147,7 +174,6 @@ public enum HTMLReport {
         out += ". Forward transfer needs reference runs: <code>lifelong inspect RUN --reference REF</code> or the "
         out += "exported notebook's <code>REFERENCE</code>.</p>\n"
 
-        out += aggregateSection(same)
         out += prefixedSection(
             same, prefix: worldModelPrefix, heading: "World-model error", yLabel: "prediction error", windows: windows,
             missing: "These runs log no world-model error (metrics worldmodel/*).")
@@ -159,15 +185,8 @@ public enum HTMLReport {
 
     /// Per strategy: IQM of the final returns over runs × tasks with a 95% stratified-bootstrap interval.
     static func aggregateSection(_ runs: [RunAnalysis]) -> String {
-        var strategies: [(String, [RunAnalysis])] = []
-        for run in runs {
-            if let index = strategies.firstIndex(where: { $0.0 == run.strategy }) {
-                strategies[index].1.append(run)
-            } else {
-                strategies.append((run.strategy, [run]))
-            }
-        }
-        var out = "<h3>Across seeds</h3><table><tr><th class=\"text\">strategy</th><th>runs</th>"
+        let strategies = byStrategy(runs)
+        var out = "<h3>Across seeds, per strategy</h3><table><tr><th class=\"text\">strategy</th><th>runs</th>"
         out +=
             "<th>IQM final return</th><th>95% CI</th><th>mean average performance</th><th>mean forgetting</th></tr>\n"
         var rows: [(label: String, estimate: Double, low: Double, high: Double)] = []
@@ -206,7 +225,7 @@ public enum HTMLReport {
                 values[label, default: [:]][row.step, default: []].append(row.value)
             }
         }
-        var out = "<h3>\(heading)</h3>"
+        var out = "<h4>\(heading)</h4>"
         guard !order.isEmpty else { return out + "<p class=\"note\">\(missing)</p>\n" }
         let series = order.map { label in
             let points = values[label]!
