@@ -54,6 +54,8 @@ let package = Package(
         // Reports, notebooks, CSV export and sweep merging over finished (or running) run logs.
         .target(
             name: "Analysis", dependencies: ["Continual", "RunLog", "HDF5", "Randomness"], swiftSettings: swiftSettings),
+        // Sweeps: many runs from one sweep file, on a local pool, Slurm job arrays or Ray.
+        .target(name: "Sweeps", dependencies: ["Analysis", "Continual", "HDF5"], swiftSettings: swiftSettings),
         .target(
             name: "Replay",
             dependencies: ["HDF5", "Randomness", .product(name: "DequeModule", package: "swift-collections")],
@@ -70,6 +72,7 @@ let package = Package(
                 "RunLog",
                 "Continual",
                 "Analysis",
+                "Sweeps",
                 "Neural",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -6,6 +6,13 @@ public struct CurriculumIssue: Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public var hint: String?
 
+    public init(path: String, line: Int, message: String, hint: String? = nil) {
+        self.path = path
+        self.line = line
+        self.message = message
+        self.hint = hint
+    }
+
     public var description: String {
         (path.isEmpty ? "" : "\(path): ") + message + (hint.map { "\n    hint: \($0)" } ?? "")
     }
@@ -30,7 +37,7 @@ public struct CurriculumError: Error, Sendable, CustomStringConvertible {
 }
 
 /// The closest of `candidates` to `word` by edit distance, when it is close enough to be a likely typo.
-func closest(to word: String, in candidates: [String]) -> String? {
+public func closest(to word: String, in candidates: [String]) -> String? {
     let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
     guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
     return best.1 <= max(2, word.count / 3) ? best.0 : nil

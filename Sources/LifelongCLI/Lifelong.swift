@@ -14,7 +14,7 @@ struct Lifelong: ParsableCommand {
         version: version,
         subcommands: [
             RunCommand.self, ResumeCommand.self, ValidateCommand.self, InspectCommand.self, ReferenceCommand.self,
-            TrainCommand.self, ReportCommand.self, ExportCommand.self, MergeCommand.self,
+            TrainCommand.self, ReportCommand.self, ExportCommand.self, MergeCommand.self, SweepCommand.self,
             EnvironmentCommand.self, Smoke.self,
         ]
     )
