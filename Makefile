@@ -17,7 +17,7 @@ LINT_PATHS := Package.swift Sources Tests Benchmarks
 BENCH_TARGETS := bench-neural bench-env bench-replay
 BENCH_DIR := runs/bench
 
-.PHONY: run test test-deps deps venv bench-venv build lint format bench bench-neural bench-env bench-replay bench-agents bench-continual bench-overhead crash-test clean
+.PHONY: run sweep-quickstart test test-ray test-deps deps venv bench-venv build lint format bench bench-neural bench-env bench-replay bench-agents bench-continual bench-overhead crash-test clean
 
 # The main job: the quickstart curriculum (a fresh runs/quickstart each time), its HTML report and its notebook
 # (notebooks-export/quickstart.ipynb, the same file each time).
@@ -30,6 +30,16 @@ run: build
 
 test: test-deps venv lint
 	LIFELONG_REQUIRE_INTEROP=1 LIFELONG_PYTHON="$(CURDIR)/$(VENV)/bin/python" $(SWIFT) test
+
+# The sweep's Ray backend against a real local Ray instance on loopback (ray is large, so it has its own target;
+# CI runs it after `make test`).
+test-ray: test-deps venv $(VENV)/.ray-installed
+	LIFELONG_RAY_TESTS=1 LIFELONG_REQUIRE_INTEROP=1 LIFELONG_PYTHON="$(CURDIR)/$(VENV)/bin/python" \
+	  $(SWIFT) test --filter RaySweepTests
+
+$(VENV)/.ray-installed: requirements-ray.txt $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-ray.txt
+	touch $@
 
 test-deps: deps
 	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(TEST_DEBIAN_PACKAGES)"
@@ -71,6 +81,13 @@ bench-continual: build
 bench-overhead: deps
 	$(SWIFT) build -c release --product ContinualBenchmark
 	.build/release/ContinualBenchmark --steps $${STEPS:-300000} --repeats $${REPEATS:-3}
+
+# A sweep of 3 seeds × 2 strategies over the quickstart on the local pool, merged into one file, and its notebook
+# executed (runs/sweeps/quickstart-strategies; running it again skips finished runs).
+sweep-quickstart: build venv
+	.build/release/lifelong sweep experiments/sweeps/quickstart-strategies.json
+	$(VENV)/bin/jupyter nbconvert --to notebook --execute runs/sweeps/quickstart-strategies/sweep.ipynb \
+	  --output sweep.executed.ipynb
 
 # Kill -9 trials beyond the 24 that `make test` runs.
 crash-test: deps

@@ -171,6 +171,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SweepsTests",
+            dependencies: ["Sweeps", "Continual", "LifelongTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LifelongCLITests",
             dependencies: ["HDF5", "Continual", "LifelongTestSupport"],
             swiftSettings: swiftSettings

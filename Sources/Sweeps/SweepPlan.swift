@@ -40,10 +40,11 @@ public struct SweepPlan: Sendable {
             return node
         }
         var reader = SpecReader(file: spec.file)
-        var ids = combinations.map { Self.id(for: $0) }
-        // Ids that collide although their overrides differ get a fingerprint of the overrides.
-        for (index, combination) in combinations.enumerated() where ids.filter({ $0 == ids[index] }).count > 1 {
-            ids[index] = Self.limit(ids[index] + "-" + fingerprint(Self.describe(combination).description))
+        let named = combinations.map { Self.id(for: $0) }
+        // Ids that collide get a fingerprint of their overrides (identical overrides still collide: a repeat).
+        let ids = zip(named, combinations).map { id, combination in
+            named.filter { $0 == id }.count > 1
+                ? Self.limit(id + "-" + fingerprint(Self.describe(combination).description)) : id
         }
         var runs: [Run] = []
         var reported = Set<String>()
