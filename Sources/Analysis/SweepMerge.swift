@@ -1,3 +1,4 @@
+import Continual
 import Foundation
 public import HDF5
 
@@ -6,7 +7,7 @@ public import HDF5
 /// Layout (schema `lifelong.sweep`, version 1):
 /// - `/runs`: a small real table, one row per run: `index`, `id`, `path` (the run directory relative to the merged
 ///   file's directory), `name`, `strategy`, `agent`, `seed`, `status`, `step`, `blocks_done`, `evaluations`,
-///   `curriculum_hash` (FNV-1a of the curriculum text as given; `--seed` is not part of it, so the seeds of one
+///   `curriculum_hash` (FNV-1a of the curriculum without its agent seed and output, so the seeds of one
 ///   configuration share it);
 /// - `/logs/<id>`: an external link to the root of each run's `log.h5` (h5py follows it);
 /// - `/stacked/eval/after_block` [runs, blocks, tasks], `/stacked/eval/returns` [runs, evaluations, tasks,
@@ -76,7 +77,7 @@ public enum SweepMerge {
                     status: FixedString(run.status), step: Int64(run.step),
                     blocksDone: Int32(run.contents.afterBlock.count),
                     evaluations: Int32(run.contents.evaluationSteps.count),
-                    curriculumHash: FixedString(fnv1a(run.contents.attributes["curriculum"] ?? run.name)))
+                    curriculumHash: FixedString(configurationHash(run.contents.attributes["curriculum"] ?? run.name)))
             }
             try file.createDataset("runs", of: RunRow.self, shape: [rows.count]).write(rows)
             for (run, path) in zip(runs, relative) {
@@ -113,6 +114,13 @@ public enum SweepMerge {
         }
         try file.close()
         return stackable
+    }
+
+    /// The fingerprint of a run's configuration: its curriculum without the agent seed and the output directory
+    /// (compact, members in order), so the seeds of one configuration share it however the seed was given.
+    static func configurationHash(_ curriculum: String) -> String {
+        guard let node = try? JSONNode.parse(curriculum) else { return fnv1a(curriculum) }
+        return fnv1a(node.removing(["seeds", "agent"]).removing(["output"]).jsonText(compact: true))
     }
 
     /// 64-bit FNV-1a as 16 hex digits: a stable, dependency-free fingerprint of a configuration.
