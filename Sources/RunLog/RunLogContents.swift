@@ -46,7 +46,8 @@ public struct RunLogContents {
         }
     }
 
-    public static func read(directory: String) throws -> RunLogContents {
+    /// - Parameter includingMetrics: read `/metrics` too (its rows can run into the millions; `inspect` skips them).
+    public static func read(directory: String, includingMetrics: Bool = true) throws -> RunLogContents {
         let file = try File.open(directory + "/log.h5", mode: .readSWMR)
         let committed = try file.lastCommit()?.rows ?? [:]
         func rows(_ path: String) -> Int { committed["/" + path] ?? committed[path] ?? 0 }
@@ -87,7 +88,7 @@ public struct RunLogContents {
             tasks: tasks, blocks: blocks, evaluatedTasks: evaluated, episodesPerEvaluation: returns.rowShape[1],
             afterBlock: (0..<matrixRows).map { Array(flat[$0 * columns..<($0 + 1) * columns]) },
             evaluationSteps: steps, evaluationBlocks: evaluationBlocks, returns: values, status: status,
-            attributes: attributes, metrics: try table("metrics", MetricRow.self),
+            attributes: attributes, metrics: includingMetrics ? try table("metrics", MetricRow.self) : [],
             progress: try table("schedule/progress", BlockProgressRow.self), events: try table("events", EventRow.self))
     }
 }

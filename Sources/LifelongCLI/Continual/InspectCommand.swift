@@ -30,7 +30,7 @@ struct InspectCommand: ParsableCommand {
             printError("error: \(directory) holds no run log (no log.h5); give a directory made by `lifelong run`.")
             throw ExitCode(2)
         }
-        let contents = try RunLogContents.read(directory: directory)
+        let contents = try RunLogContents.read(directory: directory, includingMetrics: false)
         let columns = contents.evaluatedTasks
         let names = columns.map { contents.tasks[$0].name.string }
         let metrics = ContinualMetrics(
