@@ -1,4 +1,4 @@
-public import Randomness
+import Randomness
 
 /// Across-seed estimates as rliable computes them (Agarwal et al., NeurIPS 2021): the interquartile mean and a
 /// percentile interval from a stratified bootstrap, which resamples runs with replacement within each task.

@@ -27,8 +27,9 @@ public struct RunAnalysis {
     /// Names of the evaluated tasks, in column order.
     public var evaluatedNames: [String] { contents.evaluatedTasks.map { contents.tasks[$0].name.string } }
 
-    /// Reads one run directory.
-    public init(directory: String, id: String? = nil) throws {
+    /// Reads one run directory (`includingMetrics: false` skips the `/metrics` rows, which the metrics here do
+    /// not need).
+    public init(directory: String, id: String? = nil, includingMetrics: Bool = true) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw AnalysisError(
@@ -40,7 +41,7 @@ public struct RunAnalysis {
         }
         self.directory = directory
         self.id = id ?? URL(fileURLWithPath: directory).standardizedFileURL.lastPathComponent
-        contents = try RunLogContents.read(directory: directory)
+        contents = try RunLogContents.read(directory: directory, includingMetrics: includingMetrics)
         let columns = contents.evaluatedTasks
         metrics = ContinualMetrics(
             afterBlock: contents.afterBlock,

@@ -86,7 +86,9 @@ public struct LocalPool {
 
     func launch(_ sweep: SweepDirectory, _ entry: SweepDirectory.Entry) throws -> Process {
         let log = sweep.logFile(entry)
-        if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log) {
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+        }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try handle.seekToEnd()
         handle.write(Data("=== \(ISO8601DateFormatter().string(from: Date())) local worker\n".utf8))

@@ -118,7 +118,7 @@ public enum RayBackend {
     }
 
     static func createEmpty(_ path: String) -> String {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         return path
     }
 }

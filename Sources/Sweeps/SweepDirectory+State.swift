@@ -1,4 +1,4 @@
-public import Continual
+import Continual
 import Foundation
 import Glibc
 import HDF5

@@ -1,6 +1,6 @@
 import Analysis
 import Continual
-public import Foundation
+import Foundation
 import HDF5
 
 /// A sweep on disk: the plan's runs and their state, shared by every backend.

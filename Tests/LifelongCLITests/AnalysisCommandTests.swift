@@ -125,6 +125,32 @@ struct AnalysisCommandTests {
         #expect((counts["shading"] ?? 0) > 20000, "\(output)")
     }
 
+    @Test func withReferenceRunsTheReportShowsTheForwardTransferThatInspectComputes() throws {
+        let fixture = try runs()
+        let scratch = TemporaryDirectory("analysis-reference")
+        let reference = scratch.file("reference")
+        let made = try ProcessRunner.run(
+            lifelong, ["reference", AnalysisFixture.directory + "/finetune.json", "--out", reference])
+        #expect(made.status == 0, "\(made.transcript)")
+        let inspect = try ProcessRunner.run(lifelong, ["inspect", fixture.runs[0], "--json", "--reference", reference])
+        let object = try JSONSerialization.jsonObject(with: Data(inspect.standardOutput.utf8)) as? [String: Any]
+        let forward = try #require(object?["forward_transfer"] as? [String: Any], "\(inspect.transcript)")
+        let defined = forward.values.compactMap { $0 as? Double }
+        #expect(!defined.isEmpty, "at least one task has a forward transfer: \(inspect.transcript)")
+        let normalized = object?["normalized_average_performance"] as? Double
+        let report = scratch.file("report.html")
+        let result = try ProcessRunner.run(
+            lifelong, ["report", fixture.runs[0], "--reference", reference, "--out", report])
+        #expect(result.status == 0, "\(result.transcript)")
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("forward transfer per task"), "the forward-transfer chart is drawn")
+        for value in defined {
+            #expect(html.contains(">\(String(format: "%.3g", value))</text>"), "the bar of forward transfer \(value)")
+        }
+        let expected = normalized.map { String(format: "%.3f", $0 + 0) } ?? "—"
+        #expect(html.contains("normalised average performance \(expected)"), "as inspect computes it")
+    }
+
     @Test func minariLoadsATaskExportedFromARun() throws {
         let fixture = try runs()
         let scratch = TemporaryDirectory("analysis-minari")

@@ -1,3 +1,4 @@
+public import Continual
 public import Foundation
 import RunLog
 
@@ -17,7 +18,11 @@ public enum HTMLReport {
     public static let worldModelPrefix = "worldmodel/"
     public static let memoryPrefix = "memory/"
 
-    public static func render(_ runs: [RunAnalysis], generated: Date = Date(), version: String = "") -> String {
+    /// - Parameter transfers: each run's forward transfer against reference runs, by run id (`RunAnalysis.transfer`).
+    public static func render(
+        _ runs: [RunAnalysis], transfers: [String: TransferMetrics] = [:], generated: Date = Date(),
+        version: String = ""
+    ) -> String {
         var groups: [(name: String, runs: [RunAnalysis])] = []
         for run in runs {
             if let index = groups.firstIndex(where: { $0.name == run.name }) {
@@ -50,7 +55,7 @@ public enum HTMLReport {
 
             """
         html += runsTable(runs)
-        for group in groups { html += section(group.name, group.runs) }
+        for group in groups { html += section(group.name, group.runs, transfers: transfers) }
         html += "</body></html>\n"
         return html
     }
@@ -80,7 +85,7 @@ public enum HTMLReport {
         return out + "</table>\n"
     }
 
-    static func section(_ name: String, _ runs: [RunAnalysis]) -> String {
+    static func section(_ name: String, _ runs: [RunAnalysis], transfers: [String: TransferMetrics]) -> String {
         let tasks = runs[0].evaluatedNames
         let same = runs.filter { $0.evaluatedNames == tasks }
         var out = "<h2>\(escape(name))</h2>\n"
@@ -91,7 +96,7 @@ public enum HTMLReport {
         out += "<p class=\"note\">\(same.count) run(s). Per strategy, curves and matrices are means over its runs; "
         out += "bands and whiskers span min–max.</p>\n"
         out += aggregateSection(same)
-        for (strategy, group) in byStrategy(same) { out += strategySection(strategy, group) }
+        for (strategy, group) in byStrategy(same) { out += strategySection(strategy, group, transfers: transfers) }
         return out
     }
 
@@ -110,7 +115,9 @@ public enum HTMLReport {
 
     /// Learning curves, the performance matrix, forgetting, world-model error and memory retention of one
     /// strategy's runs (all evaluating the same tasks).
-    static func strategySection(_ strategy: String, _ same: [RunAnalysis]) -> String {
+    static func strategySection(
+        _ strategy: String, _ same: [RunAnalysis], transfers: [String: TransferMetrics]
+    ) -> String {
         let first = same[0]
         let tasks = first.evaluatedNames
         let name = "\(first.name) · \(strategy)"
@@ -171,8 +178,22 @@ public enum HTMLReport {
         let transfer = same.compactMap(\.metrics.backwardTransfer)
         out += "<p>Backward transfer: \(number(transfer.isEmpty ? nil : mean(transfer)))"
         out += transfer.count > 1 ? " (min \(number(transfer.min())), max \(number(transfer.max())))" : ""
-        out += ". Forward transfer needs reference runs: <code>lifelong inspect RUN --reference REF</code> or the "
-        out += "exported notebook's <code>REFERENCE</code>.</p>\n"
+        let measured = same.compactMap { transfers[$0.id] }
+        if measured.isEmpty {
+            out += ". Forward transfer needs reference runs: <code>lifelong report … --reference REF</code> (from "
+            out += "<code>lifelong reference</code>).</p>\n"
+        } else {
+            out += ".</p>\n<figure>"
+            let forward = tasks.indices.map { column in measured.compactMap { $0.forwardTransfer[column] } }
+            out += SVGChart.bars(
+                forward.map { $0.isEmpty ? nil : mean($0) }, low: forward.map { $0.min() },
+                high: forward.map { $0.max() },
+                categories: tasks, yLabel: "forward transfer (normalised)", title: "\(name): forward transfer per task")
+            let normalized = measured.compactMap(\.normalizedAveragePerformance)
+            out += "</figure>\n<p>Forward transfer per task (Continual World's, on returns normalised so the untrained "
+            out += "agent is 0 and the reference run's final return is 1); normalised average performance "
+            out += "\(number(normalized.isEmpty ? nil : mean(normalized))).</p>\n"
+        }
 
         out += prefixedSection(
             same, prefix: worldModelPrefix, heading: "World-model error", yLabel: "prediction error", windows: windows,

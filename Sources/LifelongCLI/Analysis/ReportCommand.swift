@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import Continual
 import Foundation
 import HDF5
 
@@ -24,14 +25,21 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The HTML file to write (default: RUN_DIR/report.html for one run, report.html beside several).")
     var out: String?
 
+    @Option(help: "A directory of `lifelong reference` runs: adds forward transfer per task.")
+    var reference: String?
+
     func run() throws {
         let runs = try withAnalysisErrors { try RunAnalysis.load(directories) }
+        var transfers: [String: TransferMetrics] = [:]
+        if let reference {
+            for run in runs { transfers[run.id] = try withAnalysisErrors { try run.transfer(reference: reference) } }
+        }
         let path = out ?? defaultPath()
         guard path.hasSuffix(".html") || path.hasSuffix(".htm") else {
             printError("error: --out \(path): the report is an HTML file; give a name ending in .html.")
             throw ExitCode(2)
         }
-        let html = HTMLReport.render(runs, version: Lifelong.version)
+        let html = HTMLReport.render(runs, transfers: transfers, version: Lifelong.version)
         try FileManager.default.createDirectory(
             atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
         try DurableFile.replace(path, with: Data(html.utf8))

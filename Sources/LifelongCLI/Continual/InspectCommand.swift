@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Continual
 import Foundation
@@ -30,25 +31,12 @@ struct InspectCommand: ParsableCommand {
             printError("error: \(directory) holds no run log (no log.h5); give a directory made by `lifelong run`.")
             throw ExitCode(2)
         }
-        let contents = try RunLogContents.read(directory: directory, includingMetrics: false)
-        let columns = contents.evaluatedTasks
-        let names = columns.map { contents.tasks[$0].name.string }
-        let metrics = ContinualMetrics(
-            afterBlock: contents.afterBlock,
-            trainedTasks: contents.trainedTasks.prefix(contents.afterBlock.count).map { trained in
-                trained.compactMap { columns.firstIndex(of: $0) }
-            },
-            evaluations: (contents.evaluationMeans, contents.evaluationBlocks.map { Int($0) }))
-        var transfer: TransferMetrics?
-        if let reference {
-            let curves = try names.map { name -> ReferenceCurve? in
-                FileManager.default.fileExists(atPath: reference + "/" + name + "/log.h5")
-                    ? try referenceCurve(reference + "/" + name) : nil
-            }
-            let random = zip(contents.evaluationMeans, contents.evaluationBlocks).first { $0.1 < 0 }?.0
-            transfer = TransferMetrics(
-                areaUnderCurve: metrics.areaUnderCurve, random: random ?? names.map { _ in 0 },
-                finalReturn: metrics.finalReturn, references: curves)
+        let run = try withAnalysisErrors { try RunAnalysis(directory: directory, includingMetrics: false) }
+        let contents = run.contents
+        let names = run.evaluatedNames
+        let metrics = run.metrics
+        let transfer = try reference.map { reference in
+            try withAnalysisErrors { try run.transfer(reference: reference) }
         }
         let status = contents.status["status"] as? String ?? "unknown"
         let step = contents.status["step"] as? Int ?? Int(contents.evaluationSteps.last ?? 0)

@@ -1,3 +1,4 @@
+import Analysis
 import ArgumentParser
 import Continual
 import Foundation
@@ -45,18 +46,8 @@ struct ReferenceCommand: ParsableCommand {
                     provenance: Provenance.current())
             print("\(name): reference run → \(directory)")
             try RunDriver(scheduler: scheduler, quiet: true).drive()
-            let curve = try referenceCurve(directory)
+            let curve = try withAnalysisErrors { try RunAnalysis.referenceCurve(directory) }
             print(String(format: "  AUC %.3f, final return %.3f", curve.areaUnderCurve, curve.finalReturn))
         }
     }
-}
-
-/// The reference curve stored in a reference run directory.
-func referenceCurve(_ directory: String) throws -> ReferenceCurve {
-    let contents = try RunLogContents.read(directory: directory)
-    let inside = zip(contents.evaluationMeans, contents.evaluationBlocks).filter { $0.1 == 0 }.map { $0.0[0] }
-    guard let final = contents.afterBlock.last?.first, !inside.isEmpty else {
-        throw ValidationError("--reference: \(directory) holds no finished reference run; run `lifelong reference`")
-    }
-    return ReferenceCurve(areaUnderCurve: inside.reduce(0, +) / Double(inside.count), finalReturn: final)
 }
