@@ -98,41 +98,23 @@ public enum NotebookExport {
             ),
             (
                 "code",
-                """
-                for name, group in groups.items():
-                    fig, ax = plt.subplots(figsize=(9, 3.5), layout="constrained")
-                    la.plot_learning_curves(group, ax=ax)
-                    ax.set_title(f"{name} ({len(group)} runs)", loc="left")
-                    plt.show()
-                """
+                perGroup(
+                    "la.plot_learning_curves(group, ax=ax)", size: "9, 3.5", title: #"f"{name} ({len(group)} runs)""#)
             ),
             (
                 "markdown",
                 "## Performance matrix\nR[block, task]: each task's mean evaluation return at the end of each block, averaged over a strategy's runs."
             ),
-            (
-                "code",
-                """
-                for name, group in groups.items():
-                    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-                    la.plot_performance_matrix(group, ax=ax)
-                    ax.set_title(name, loc="left")
-                    plt.show()
-                """
-            ),
+            ("code", perGroup("la.plot_performance_matrix(group, ax=ax)", size: "7, 4", title: "name")),
             (
                 "markdown",
                 "## Forgetting and transfer\nForgetting per task (mean, whiskers min–max over runs); forward transfer when `REFERENCE` names reference runs."
             ),
             (
                 "code",
-                """
-                for name, group in groups.items():
-                    fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
-                    la.plot_forgetting_transfer(group, reference=REFERENCE, ax=ax)
-                    ax.set_title(name + " — " + ax.get_title(), loc="left")
-                    plt.show()
-                """
+                perGroup(
+                    "la.plot_forgetting_transfer(group, reference=REFERENCE, ax=ax)", size: "7, 3.5",
+                    title: #"name + " — " + ax.get_title()"#)
             ),
             (
                 "markdown",
@@ -140,39 +122,21 @@ public enum NotebookExport {
             ),
             (
                 "code",
-                """
-                for name, group in curricula.items():
-                    display(la.aggregate(group, by="strategy", score="final_return"))
-                    fig, ax = plt.subplots(figsize=(7, 2.5), layout="constrained")
-                    la.plot_aggregate(group, by="strategy", score="final_return", ax=ax)
-                    ax.set_title(name, loc="left")
-                    plt.show()
-                """
+                perGroup(
+                    #"la.plot_aggregate(group, by="strategy", score="final_return", ax=ax)"#, size: "7, 2.5",
+                    title: "name", over: "curricula",
+                    first: #"display(la.aggregate(group, by="strategy", score="final_return"))"#)
             ),
             (
                 "markdown",
                 "## World-model error\nPrediction error on each task's held-out data over time (`worldmodel/*` metrics)."
             ),
-            (
-                "code",
-                """
-                fig, ax = plt.subplots(figsize=(9, 3.5), layout="constrained")
-                la.plot_world_model_error(runs, ax=ax)
-                plt.show()
-                """
-            ),
+            ("code", figure("la.plot_world_model_error(runs, ax=ax)")),
             (
                 "markdown",
                 "## Memory retention\nEpisodic-memory entries surviving and value error per task (`memory/*` metrics)."
             ),
-            (
-                "code",
-                """
-                fig, ax = plt.subplots(figsize=(9, 3.5), layout="constrained")
-                la.plot_memory_retention(runs, ax=ax)
-                plt.show()
-                """
-            ),
+            ("code", figure("la.plot_memory_retention(runs, ax=ax)")),
         ]
         return [
             "cells": cells.enumerated().map { index, cell in
@@ -192,6 +156,22 @@ public enum NotebookExport {
             ],
             "nbformat": 4, "nbformat_minor": 5,
         ]
+    }
+
+    /// A cell drawing one figure per group of runs (`groups`: per curriculum and strategy; `curricula`).
+    static func perGroup(
+        _ plot: String, size: String, title: String, over: String = "groups", first: String? = nil
+    ) -> String {
+        (["for name, group in \(over).items():"] + (first.map { ["    " + $0] } ?? [])
+            + ["    " + figure(plot, size: size, title: title).replacingOccurrences(of: "\n", with: "\n    ")])
+            .joined(separator: "\n")
+    }
+
+    /// A cell drawing one figure of all runs.
+    static func figure(_ plot: String, size: String = "9, 3.5", title: String? = nil) -> String {
+        let lines = ["fig, ax = plt.subplots(figsize=(\(size)), layout=\"constrained\")", plot]
+        return (lines + (title.map { ["ax.set_title(\($0), loc=\"left\")"] } ?? []) + ["plt.show()"])
+            .joined(separator: "\n")
     }
 
     /// nbformat stores a cell's source as lines that keep their newline.

@@ -119,18 +119,7 @@ public enum SweepMerge {
     /// The fingerprint of a run's configuration: its curriculum without the agent seed and the output directory
     /// (compact, members in order), so the seeds of one configuration share it however the seed was given.
     static func configurationHash(_ curriculum: String) -> String {
-        guard let node = try? JSONNode.parse(curriculum) else { return fnv1a(curriculum) }
-        return fnv1a(node.removing(["seeds", "agent"]).removing(["output"]).jsonText(compact: true))
-    }
-
-    /// 64-bit FNV-1a as 16 hex digits: a stable, dependency-free fingerprint of a configuration.
-    static func fnv1a(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let digits = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        guard let node = try? JSONNode.parse(curriculum) else { return Fingerprint.fnv1a(curriculum) }
+        return Fingerprint.fnv1a(node.removing(["seeds", "agent"]).removing(["output"]).jsonText(compact: true))
     }
 }

@@ -25,9 +25,7 @@ public enum SlurmBackend {
             "#SBATCH --signal=B:USR1@\(options.signalSeconds)",
         ]
         if let memory = options.memory { lines.append("#SBATCH --mem=\(memory)") }
-        if let partition = options.partition { lines.append("#SBATCH --partition=\(partition)") }
-        if let account = options.account { lines.append("#SBATCH --account=\(account)") }
-        lines += options.sbatch.map { "#SBATCH \($0)" }
+        lines += placement(options) + options.sbatch.map { "#SBATCH \($0)" }
         lines += ["", "set -u"]
         lines += options.setup
         lines += [
@@ -63,11 +61,15 @@ public enum SlurmBackend {
             "#SBATCH --cpus-per-task=1",
             "#SBATCH --time=00:30:00",
         ]
-        if let partition = options.partition { lines.append("#SBATCH --partition=\(partition)") }
-        if let account = options.account { lines.append("#SBATCH --account=\(account)") }
-        lines += ["", "set -eu"] + options.setup
+        lines += placement(options) + ["", "set -eu"] + options.setup
         lines.append("\(shellQuoted(executable)) sweep merge \(shellQuoted(sweep.path))")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Where jobs go: the partition and account lines, when set.
+    static func placement(_ options: SweepSpec.SlurmOptions) -> [String] {
+        (options.partition.map { ["#SBATCH --partition=\($0)"] } ?? [])
+            + (options.account.map { ["#SBATCH --account=\($0)"] } ?? [])
     }
 
     /// `0-3,5,7-9` from sorted indices.

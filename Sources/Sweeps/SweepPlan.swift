@@ -1,3 +1,4 @@
+import Analysis
 public import Continual
 import Foundation
 
@@ -149,13 +150,5 @@ public struct SweepPlan: Sendable {
     }
 }
 
-/// 32-bit FNV-1a as 8 hex digits: a short, stable fingerprint for ids.
-func fingerprint(_ text: String) -> String {
-    var hash: UInt32 = 0x811c_9dc5
-    for byte in text.utf8 {
-        hash ^= UInt32(byte)
-        hash = hash &* 0x0100_0193
-    }
-    let digits = String(hash, radix: 16)
-    return String(repeating: "0", count: 8 - digits.count) + digits
-}
+/// 8 hex digits of the FNV-1a fingerprint: short and stable, for ids.
+func fingerprint(_ text: String) -> String { String(Fingerprint.fnv1a(text).prefix(8)) }

@@ -188,26 +188,6 @@ struct AnalysisFixture: Sendable {
     static let directory = TestEnvironment.packageRoot + "/.build/test-fixtures/analysis"
     let runs: [String]
 
-    static let curriculum = """
-        {
-          "name": "tiny-maze",
-          "seeds": {"agent": 1, "curriculum": 1},
-          "tasks": {
-            "goal-left": {"env": "GridWorld-v0", "params": {"layout": "#######/#G...L#/###S###/#######",
-              "view_radius": 1, "max_episode_steps": 4, "reward_scale": 3}},
-            "goal-right": {"env": "GridWorld-v0", "params": {"layout": "#######/#L...G#/###S###/#######",
-              "view_radius": 1, "max_episode_steps": 4, "reward_scale": 3}}
-          },
-          "schedule": [{"task": "goal-left", "steps": 600}, {"task": "goal-right", "steps": 600},
-                       {"task": "goal-left", "steps": 400}],
-          "evaluation": {"every_steps": 200, "episodes": 2},
-          "agent": {"policy": "dqn", "hyperparameters": {"learningRate": 0.001, "gamma": 0.9, "batchSize": 16,
-            "learningStarts": 100, "trainFrequency": 1, "targetUpdateInterval": 100, "hiddenLayers": [16]},
-            "replay": {"capacity": 1000}},
-          "strategy": {"name": "STRATEGY"}
-        }
-        """
-
     init() throws {
         let lifelong = TestEnvironment.product("lifelong")
         try? FileManager.default.removeItem(atPath: Self.directory)
@@ -215,8 +195,10 @@ struct AnalysisFixture: Sendable {
         var runs: [String] = []
         for (strategy, seed) in [("finetune", 1), ("finetune", 2), ("replay", 1)] {
             let file = Self.directory + "/\(strategy).json"
-            try Self.curriculum.replacingOccurrences(of: "STRATEGY", with: strategy)
-                .write(toFile: file, atomically: true, encoding: .utf8)
+            let curriculum = TestCurricula.tinyMaze(
+                blocks: [("goal-left", 600), ("goal-right", 600), ("goal-left", 400)], evaluationEvery: 200,
+                strategy: strategy)
+            try curriculum.write(toFile: file, atomically: true, encoding: .utf8)
             let out = Self.directory + "/runs/\(strategy)-\(seed)"
             let result = try ProcessRunner.run(lifelong, ["run", file, "--seed", "\(seed)", "--out", out])
             guard result.status == 0 else { throw FixtureFailed(description: result.transcript) }

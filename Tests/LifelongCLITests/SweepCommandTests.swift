@@ -9,32 +9,12 @@ import Testing
 struct SweepCommandTests {
     let lifelong = TestEnvironment.product("lifelong")
 
-    /// A two-task grid-world curriculum; `steps` per block, a checkpoint every 400 steps.
-    static func curriculum(steps: Int) -> String {
-        """
-        {
-          "name": "sweep-maze",
-          "seeds": {"agent": 1, "curriculum": 1},
-          "tasks": {
-            "goal-left": {"env": "GridWorld-v0", "params": {"layout": "#######/#G...L#/###S###/#######",
-              "view_radius": 1, "max_episode_steps": 4, "reward_scale": 3}},
-            "goal-right": {"env": "GridWorld-v0", "params": {"layout": "#######/#L...G#/###S###/#######",
-              "view_radius": 1, "max_episode_steps": 4, "reward_scale": 3}}
-          },
-          "schedule": [{"task": "goal-left", "steps": \(steps)}, {"task": "goal-right", "steps": \(steps)}],
-          "evaluation": {"every_steps": 400, "episodes": 2},
-          "agent": {"policy": "dqn", "hyperparameters": {"learningRate": 0.001, "gamma": 0.9, "batchSize": 16,
-            "learningStarts": 100, "trainFrequency": 1, "targetUpdateInterval": 100, "hiddenLayers": [16]},
-            "replay": {"capacity": 1000}},
-          "strategy": {"name": "finetune"},
-          "checkpoint": {"every_steps": 400}
-        }
-        """
-    }
-
     /// Writes the curriculum and a 2 strategies × 2 seeds sweep over it into `directory`; returns the sweep file.
     func writeSweep(_ directory: TemporaryDirectory, steps: Int, extra: String = "") throws -> String {
-        try Self.curriculum(steps: steps).write(toFile: directory.file("maze.json"), atomically: true, encoding: .utf8)
+        let curriculum = TestCurricula.tinyMaze(
+            name: "sweep-maze", blocks: [("goal-left", steps), ("goal-right", steps)], evaluationEvery: 400,
+            checkpointEvery: 400)
+        try curriculum.write(toFile: directory.file("maze.json"), atomically: true, encoding: .utf8)
         let sweep = """
             {"name": "maze", "curriculum": "maze.json", "output": "\(directory.file("sweep"))",
              "grid": {"strategy": [{"name": "finetune"}, {"name": "replay"}], "seed": [1, 2]},

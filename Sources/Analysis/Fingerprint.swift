@@ -1,0 +1,13 @@
+/// Stable, dependency-free fingerprints of configurations and ids (not for security).
+public enum Fingerprint {
+    /// 64-bit FNV-1a of the UTF-8 bytes, as 16 hex digits.
+    public static func fnv1a(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
