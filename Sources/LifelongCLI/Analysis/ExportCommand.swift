@@ -54,7 +54,7 @@ struct NotebookExportCommand: ParsableCommand {
         let name = URL(fileURLWithPath: inputs.first ?? "runs").standardizedFileURL.deletingPathExtension()
             .lastPathComponent
         let path = out ?? moduleDirectory + "/" + name + ".ipynb"
-        try withAnalysisErrors {
+        try withInputErrors {
             try NotebookExport.write(
                 inputs: inputs, to: path, moduleDirectory: moduleDirectory, reference: reference, overwrite: force)
         }
@@ -81,7 +81,7 @@ struct CSVExportCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let run = try withAnalysisErrors { try RunAnalysis(directory: directory) }
+        let run = try withInputErrors { try RunAnalysis(directory: directory) }
         let files = try CSVExport.write(run, to: out ?? directory + "/csv")
         print("wrote " + files.joined(separator: ", "))
     }
@@ -111,7 +111,7 @@ struct MinariExportCommand: ParsableCommand {
     var id: String?
 
     func run() throws {
-        let run = try withAnalysisErrors { try RunAnalysis(directory: directory) }
+        let run = try withInputErrors { try RunAnalysis(directory: directory) }
         let names = run.contents.tasks.map { $0.name.string }
         guard let index = names.firstIndex(of: task) ?? Int(task).flatMap({ names.indices.contains($0) ? $0 : nil })
         else {

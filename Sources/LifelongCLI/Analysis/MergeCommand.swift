@@ -26,8 +26,8 @@ struct MergeCommand: ParsableCommand {
     var force = false
 
     func run() throws {
-        let runs = try withAnalysisErrors { try RunAnalysis.load(directories) }
-        let stacked = try withAnalysisErrors { try SweepMerge.write(runs, to: out, overwrite: force) }
+        let runs = try withInputErrors { try RunAnalysis.load(directories) }
+        let stacked = try withInputErrors { try SweepMerge.write(runs, to: out, overwrite: force) }
         let unfinished = runs.filter { $0.status != "finished" }
         print(
             "wrote \(out): \(runs.count) runs linked\(stacked ? ", evaluations stacked" : " (evaluations not stacked: the runs evaluate different task or episode counts)")"

@@ -29,10 +29,10 @@ struct ReportCommand: ParsableCommand {
     var reference: String?
 
     func run() throws {
-        let runs = try withAnalysisErrors { try RunAnalysis.load(directories) }
+        let runs = try withInputErrors { try RunAnalysis.load(directories) }
         var transfers: [String: TransferMetrics] = [:]
         if let reference {
-            for run in runs { transfers[run.id] = try withAnalysisErrors { try run.transfer(reference: reference) } }
+            for run in runs { transfers[run.id] = try withInputErrors { try run.transfer(reference: reference) } }
         }
         let path = out ?? defaultPath()
         guard path.hasSuffix(".html") || path.hasSuffix(".htm") else {

@@ -31,12 +31,12 @@ struct InspectCommand: ParsableCommand {
             printError("error: \(directory) holds no run log (no log.h5); give a directory made by `lifelong run`.")
             throw ExitCode(2)
         }
-        let run = try withAnalysisErrors { try RunAnalysis(directory: directory, includingMetrics: false) }
+        let run = try withInputErrors { try RunAnalysis(directory: directory, includingMetrics: false) }
         let contents = run.contents
         let names = run.evaluatedNames
         let metrics = run.metrics
         let transfer = try reference.map { reference in
-            try withAnalysisErrors { try run.transfer(reference: reference) }
+            try withInputErrors { try run.transfer(reference: reference) }
         }
         let status = contents.status["status"] as? String ?? "unknown"
         let step = contents.status["step"] as? Int ?? Int(contents.evaluationSteps.last ?? 0)

@@ -46,7 +46,7 @@ struct ReferenceCommand: ParsableCommand {
                     provenance: Provenance.current())
             print("\(name): reference run → \(directory)")
             try RunDriver(scheduler: scheduler, quiet: true).drive()
-            let curve = try withAnalysisErrors { try RunAnalysis.referenceCurve(directory) }
+            let curve = try withInputErrors { try RunAnalysis.referenceCurve(directory) }
             print(String(format: "  AUC %.3f, final return %.3f", curve.areaUnderCurve, curve.finalReturn))
         }
     }

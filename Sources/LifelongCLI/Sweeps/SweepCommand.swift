@@ -57,22 +57,6 @@ var executablePath: String {
         ? resolved : URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
 }
 
-/// Turns the sweep layer's input errors into status 2 with their message.
-func withSweepErrors<Result>(_ body: () throws -> Result) throws -> Result {
-    do {
-        return try body()
-    } catch let error as SweepError {
-        printError("\(error)")
-        throw ExitCode(2)
-    } catch let error as CurriculumError {
-        printError("\(error)")
-        throw ExitCode(2)
-    } catch let error as SweepFailure {
-        printError("error: \(error)")
-        throw ExitCode(2)
-    }
-}
-
 /// Launches `indices` of `sweep` with the chosen backend; merges when every run is done. Exits non-zero when a
 /// run failed (1) or a signal stopped the sweep (128 + signal).
 func launch(
@@ -101,7 +85,7 @@ func launch(
             throw ExitCode(128 + result.stoppedBy)
         }
     case .slurm:
-        let submitted = try withSweepErrors {
+        let submitted = try withInputErrors {
             try SlurmBackend.submit(sweep, options: settings.slurm, indices: indices, executable: executablePath)
         }
         if let job = submitted.jobID {
@@ -116,7 +100,7 @@ func launch(
     case .ray:
         let python = options.python ?? defaultPython()
         say("running \(indices.count) run(s) as Ray tasks (driver: \(python))")
-        _ = try withSweepErrors {
+        _ = try withInputErrors {
             try RayBackend.run(
                 sweep, indices: indices, executable: executablePath, python: python,
                 address: options.rayAddress ?? settings.ray.address, cpusPerRun: settings.ray.cpusPerRun, report: say)
@@ -165,6 +149,6 @@ struct SweepSettings {
     var ray: SweepSpec.RayOptions
 
     init(_ file: String) throws {
-        (local, slurm, ray) = try withSweepErrors { try SweepSpec.backendOptions(file) }
+        (local, slurm, ray) = try withInputErrors { try SweepSpec.backendOptions(file) }
     }
 }

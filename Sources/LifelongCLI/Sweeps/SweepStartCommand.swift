@@ -26,8 +26,8 @@ struct SweepStartCommand: ParsableCommand {
     @OptionGroup var launchOptions: LaunchOptions
 
     func run() throws {
-        let spec = try withSweepErrors { try SweepSpec.load(file) }
-        let plan = try withSweepErrors { try SweepPlan(spec) }
+        let spec = try withInputErrors { try SweepSpec.load(file) }
+        let plan = try withInputErrors { try SweepPlan(spec) }
         let directory = out ?? spec.output
         if dryRun {
             print("\(plan.runs.count) run(s) → \(directory)/runs/")
@@ -37,7 +37,7 @@ struct SweepStartCommand: ParsableCommand {
             }
             return
         }
-        let sweep = try withSweepErrors { try SweepDirectory.prepare(plan, at: directory) }
+        let sweep = try withInputErrors { try SweepDirectory.prepare(plan, at: directory) }
         let statuses = sweep.statuses()
         let waiting = statuses.filter { $0.state == .pending }.map(\.entry.index)
         let counts = Dictionary(grouping: statuses, by: \.state).mapValues(\.count)

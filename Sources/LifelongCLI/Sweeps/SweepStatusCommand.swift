@@ -17,7 +17,7 @@ struct SweepStatusCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let sweep = try withSweepErrors { try SweepDirectory.open(directory) }
+        let sweep = try withInputErrors { try SweepDirectory.open(directory) }
         let statuses = sweep.statuses()
         let queue = SlurmBackend.queueStates(sweep)
         if json {
@@ -74,7 +74,7 @@ struct SweepRetryCommand: ParsableCommand {
     @OptionGroup var launchOptions: LaunchOptions
 
     func run() throws {
-        let sweep = try withSweepErrors { try SweepDirectory.open(directory) }
+        let sweep = try withInputErrors { try SweepDirectory.open(directory) }
         let failed = try sweep.resetFailed()
         print(
             "retrying \(failed.count) failed run(s)"
@@ -97,11 +97,11 @@ struct SweepMergeCommand: ParsableCommand {
     var directory: String
 
     func run() throws {
-        let sweep = try withSweepErrors { try SweepDirectory.open(directory) }
+        let sweep = try withInputErrors { try SweepDirectory.open(directory) }
         let module = checkoutDirectory(holding: "notebooks-export/lifelong_analysis.py").map {
             $0 + "/notebooks-export"
         }
-        let merged = try withSweepErrors { try sweep.merge(moduleDirectory: module) }
+        let merged = try withInputErrors { try sweep.merge(moduleDirectory: module) }
         print(
             "merged \(merged)/\(sweep.entries.count) runs into \(directory)/sweep.h5"
                 + (module == nil

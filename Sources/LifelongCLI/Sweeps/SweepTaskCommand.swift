@@ -26,8 +26,8 @@ struct SweepTaskCommand: ParsableCommand {
     var backend = "manual"
 
     func run() throws {
-        let sweep = try withSweepErrors { try SweepDirectory.open(directory) }
-        let entry = try withSweepErrors { try sweep.entry(index) }
+        let sweep = try withInputErrors { try SweepDirectory.open(directory) }
+        let entry = try withInputErrors { try sweep.entry(index) }
         let runDirectory = sweep.runDirectory(entry)
         do {
             let ran = try sweep.runTask(entry, backend: backend) {

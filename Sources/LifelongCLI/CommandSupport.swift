@@ -1,13 +1,25 @@
 import Analysis
 import ArgumentParser
+import Continual
 import Foundation
+import Sweeps
 
-/// Runs an analysis step, turning the analysis layer's input errors into status 2 with their message.
-func withAnalysisErrors<Result>(_ body: () throws -> Result) throws -> Result {
+/// Runs a step whose input errors (bad run directories, sweep files, curricula, sweep directories) print their
+/// message and exit with status 2; other errors propagate (status 1).
+func withInputErrors<Result>(_ body: () throws -> Result) throws -> Result {
     do {
         return try body()
     } catch let error as AnalysisError {
         printError("error: \(error)")
+        throw ExitCode(2)
+    } catch let error as SweepFailure {
+        printError("error: \(error)")
+        throw ExitCode(2)
+    } catch let error as SweepError {
+        printError("\(error)")
+        throw ExitCode(2)
+    } catch let error as CurriculumError {
+        printError("\(error)")
         throw ExitCode(2)
     }
 }
