@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Replay", targets: ["Replay"]),
         .library(name: "Agents", targets: ["Agents"]),
         .library(name: "Continual", targets: ["Continual"]),
+        .library(name: "EpisodicMemory", targets: ["EpisodicMemory"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,6 +46,9 @@ let package = Package(
         .target(
             name: "Neural", dependencies: ["CBLAS", "CKernels", "HDF5", "Randomness"], swiftSettings: swiftSettings),
         .target(name: "Environments", dependencies: ["Randomness"], swiftSettings: swiftSettings),
+        // The episodic memory: a key → value store with exact k-nearest-neighbour reads through BLAS.
+        .target(
+            name: "EpisodicMemory", dependencies: ["CBLAS", "HDF5", "Randomness"], swiftSettings: swiftSettings),
         .target(
             name: "Agents", dependencies: ["Neural", "Environments", "Replay", "HDF5"], swiftSettings: swiftSettings),
         .target(name: "RunLog", dependencies: ["HDF5"], swiftSettings: swiftSettings),
@@ -163,6 +167,11 @@ let package = Package(
         .testTarget(
             name: "ContinualTests",
             dependencies: ["Continual", "Agents", "Environments", "LifelongTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EpisodicMemoryTests",
+            dependencies: ["EpisodicMemory", "HDF5", "Randomness", "LifelongTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
