@@ -17,7 +17,7 @@ LINT_PATHS := Package.swift Sources Tests Benchmarks
 BENCH_TARGETS := bench-neural bench-env bench-replay
 BENCH_DIR := runs/bench
 
-.PHONY: run sweep-quickstart test test-ray test-deps deps venv bench-venv build lint format bench bench-neural bench-env bench-replay bench-agents bench-continual bench-overhead crash-test clean
+.PHONY: run sweep-quickstart test test-ray test-deps deps venv bench-venv build lint format bench bench-neural bench-env bench-replay bench-agents bench-memory bench-continual bench-overhead crash-test clean
 
 # The main job: the quickstart curriculum (a fresh runs/quickstart each time), its HTML report and its notebook
 # (notebooks-export/quickstart.ipynb, the same file each time).
@@ -119,6 +119,13 @@ bench-agents: deps bench-venv
 	$(SWIFT) build -c release --product AgentBenchmark
 	@mkdir -p $(BENCH_DIR)
 	.build/release/AgentBenchmark --peer $(VENV)/bin/python | tee $(BENCH_DIR)/agents.txt
+
+# The episodic store's exact search against FAISS (faiss-cpu), one thread each (minutes; not in `make bench`).
+bench-memory: deps bench-venv
+	$(SWIFT) build -c release --product MemoryBenchmark
+	@mkdir -p $(BENCH_DIR)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 .build/release/MemoryBenchmark --peer $(VENV)/bin/python \
+	  --scratch $(BENCH_DIR)/memory-scratch | tee $(BENCH_DIR)/memory.txt
 
 # Neural against PyTorch, twice: under the build machines' OpenBLAS setting (OPENBLAS_CORETYPE, Haswell when
 # unset) and under the kernel OpenBLAS picks for this CPU, checking that both give the same results.

@@ -46,9 +46,10 @@ let package = Package(
         .target(
             name: "Neural", dependencies: ["CBLAS", "CKernels", "HDF5", "Randomness"], swiftSettings: swiftSettings),
         .target(name: "Environments", dependencies: ["Randomness"], swiftSettings: swiftSettings),
-        // The episodic memory: a key → value store with exact k-nearest-neighbour reads through BLAS.
+        // The episodic memory: a key → value store with exact k-nearest-neighbour reads (SIMD panel kernel).
         .target(
-            name: "EpisodicMemory", dependencies: ["CBLAS", "HDF5", "Randomness"], swiftSettings: swiftSettings),
+            name: "EpisodicMemory", dependencies: ["CBLAS", "CKernels", "HDF5", "Randomness"],
+            swiftSettings: swiftSettings),
         .target(
             name: "Agents", dependencies: ["Neural", "Environments", "Replay", "HDF5"], swiftSettings: swiftSettings),
         .target(name: "RunLog", dependencies: ["HDF5"], swiftSettings: swiftSettings),
@@ -117,6 +118,13 @@ let package = Package(
             name: "ContinualBenchmark",
             dependencies: ["Continual", "Agents", "Environments", "Replay", "BenchmarkSupport"],
             path: "Benchmarks/ContinualBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "MemoryBenchmark",
+            dependencies: ["EpisodicMemory", "Randomness", "CBLAS", "BenchmarkSupport"],
+            path: "Benchmarks/MemoryBenchmark",
             swiftSettings: swiftSettings
         ),
 

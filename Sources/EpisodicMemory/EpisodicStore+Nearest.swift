@@ -1,4 +1,4 @@
-import CBLAS
+import CKernels
 
 /// The k nearest stored entries of each query: slots (−1 where the store holds fewer than k) and squared
 /// distances, nearest first, `[queries × k]` each.
@@ -58,8 +58,8 @@ extension EpisodicStore {
         }
     }
 
-    /// One pass over the stored keys, a block at a time: the distance tile by `sgemm` (or `sgemv` for one query),
-    /// then a bounded max-heap per query (the root is the worst kept, so most keys cost one comparison).
+    /// One pass over the stored keys, a block at a time: the distance tile from the panel kernel, then a bounded
+    /// max-heap per query (the root is the worst kept, so most keys cost a part of one vector comparison).
     private func scan(
         _ queries: UnsafeBufferPointer<Float>, queryCount: Int, k: Int, slots: UnsafeMutableBufferPointer<Int32>,
         distances: UnsafeMutableBufferPointer<Float>
@@ -74,36 +74,25 @@ extension EpisodicStore {
             queryNorms[query] = norm
         }
         var filled = [Int](repeating: 0, count: queryCount)
-        keys.withUnsafeBufferPointer { keys in
+        panels.withUnsafeBufferPointer { panels in
             norms.withUnsafeBufferPointer { norms in
                 tile.withUnsafeMutableBufferPointer { tile in
                     queryNorms.withUnsafeBufferPointer { queryNorms in
                         var start = 0
                         while start < count {
                             let rows = Swift.min(block, count - start)
-                            let blockKeys = keys.baseAddress! + start * size
-                            if queryCount == 1 {
-                                cblas_sgemv(
-                                    CblasRowMajor, CblasNoTrans, Int32(rows), Int32(size), 1, blockKeys, Int32(size),
-                                    queries.baseAddress!, 1, 0, tile.baseAddress!, 1)
-                            } else {
-                                cblas_sgemm(
-                                    CblasRowMajor, CblasNoTrans, CblasTrans, Int32(queryCount), Int32(rows),
-                                    Int32(size),
-                                    1, queries.baseAddress!, Int32(size), blockKeys, Int32(size), 0, tile.baseAddress!,
-                                    Int32(rows))
-                            }
+                            let panelCount = (rows + 15) / 16
+                            lk_l2_panels(
+                                queryCount, size, queries.baseAddress!, queryNorms.baseAddress!, panelCount,
+                                panels.baseAddress! + start * size, norms.baseAddress! + start, tile.baseAddress!,
+                                panelCount * 16)
                             for query in 0..<queryCount {
                                 let heapSlots = slots.baseAddress! + query * k
                                 let heapDistances = distances.baseAddress! + query * k
-                                let row = tile.baseAddress! + query * rows
-                                let queryNorm = queryNorms[query]
+                                let row = tile.baseAddress! + query * panelCount * 16
                                 var kept = filled[query]
                                 var worst = kept == k ? heapDistances[0] : .infinity
-                                for offset in 0..<rows {
-                                    let distance = Swift.max(0, queryNorm - 2 * row[offset] + norms[start + offset])
-                                    guard distance < worst else { continue }
-                                    let slot = Int32(start + offset)
+                                func keep(_ slot: Int32, _ distance: Float) {
                                     if kept < k {
                                         heapPush(heapSlots, heapDistances, &kept, slot, distance)
                                         if kept == k { worst = heapDistances[0] }
@@ -111,6 +100,22 @@ extension EpisodicStore {
                                         heapReplaceTop(heapSlots, heapDistances, k, slot, distance)
                                         worst = heapDistances[0]
                                     }
+                                }
+                                // Sixteen distances at a time; most chunks hold no distance below the worst kept
+                                // one, so only a chunk with a winner goes through the scalar heap path.
+                                var offset = 0
+                                while offset + 16 <= rows {
+                                    let chunk = UnsafeRawPointer(row + offset).loadUnaligned(as: SIMD16<Float>.self)
+                                    if any(chunk .< SIMD16<Float>(repeating: worst)) {
+                                        for lane in 0..<16 where chunk[lane] < worst {
+                                            keep(Int32(start + offset + lane), Swift.max(0, chunk[lane]))
+                                        }
+                                    }
+                                    offset += 16
+                                }
+                                while offset < rows {
+                                    if row[offset] < worst { keep(Int32(start + offset), Swift.max(0, row[offset])) }
+                                    offset += 1
                                 }
                                 filled[query] = kept
                             }

@@ -52,13 +52,10 @@ extension EpisodicStore {
         store.count = n
         store.clock = try group.attribute("clock", as: Int64.self)
         for slot in 0..<n {
-            var norm: Float = 0
-            for index in 0..<configuration.keySize {
-                let value = keys[slot * configuration.keySize + index]
-                store.keys[slot * configuration.keySize + index] = value
-                norm += value * value
+            keys.withUnsafeBufferPointer { keys in
+                let size = configuration.keySize
+                store.setKey(slot, UnsafeBufferPointer(rebasing: keys[slot * size..<(slot + 1) * size]))
             }
-            store.norms[slot] = norm
             for column in 0..<configuration.valueSize {
                 store.values[slot * configuration.valueSize + column] = values[slot * configuration.valueSize + column]
             }

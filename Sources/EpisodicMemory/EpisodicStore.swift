@@ -1,11 +1,10 @@
-import CBLAS
-
 /// A fixed-capacity key → value memory with exact k-nearest-neighbour reads batched through BLAS: the episodic
 /// store of MFEC, NEC and EMDQN. Keys are Float32 vectors of one size; each entry has value columns, a task tag and
 /// the times it was inserted, last used and last updated (a logical clock: one tick per write or read).
 ///
-/// Distances are squared Euclidean, computed as ‖q‖² − 2 q·k + ‖k‖² with one `sgemm` per block of stored keys, and
-/// the k smallest are kept per query with a bounded max-heap — no sort of all distances.
+/// Distances are squared Euclidean, ‖q‖² − 2 q·k + ‖k‖², computed a block of stored keys at a time by a SIMD kernel
+/// over keys kept in panels of 16 (CKernels' `lk_l2_panels`; AVX-512, AVX2 or SSE2, chosen at run time), and the
+/// k smallest are kept per query with a bounded max-heap — no sort of all distances.
 ///
 /// ```swift
 /// let store = try EpisodicStore(MemoryConfiguration(capacity: 10_000, keySize: 4, writeRule: .max))
@@ -23,6 +22,8 @@ public final class EpisodicStore {
 
     /// [capacity × keySize], [capacity × valueSize], and per slot: ‖key‖², task, times.
     var keys: [Float]
+    /// The keys again in panels of 16 slots, dimension-major ([panel][dimension][lane]), for the search kernel.
+    var panels: [Float]
     var values: [Float]
     var norms: [Float]
     var tasks: [Int32]
@@ -42,8 +43,9 @@ public final class EpisodicStore {
     var tile: [Float] = []
     var queryNorms: [Float] = []
 
-    /// Stored keys per `sgemm` tile: 32 queries × 1024 keys × 4 bytes stays in L2.
-    static let block = 1024
+    /// Stored keys per `sgemm` tile: 32 queries × 2048 keys × 4 bytes (256 KiB) stays in L2.
+    static let block = 2048
+    public static var searchBlock: Int { block }
 
     public init(_ configuration: MemoryConfiguration) throws {
         let problems = configuration.problems
@@ -51,8 +53,10 @@ public final class EpisodicStore {
         self.configuration = configuration
         let capacity = configuration.capacity
         keys = [Float](repeating: 0, count: capacity * configuration.keySize)
+        let paddedSlots = (capacity + 15) / 16 * 16
+        panels = [Float](repeating: 0, count: paddedSlots * configuration.keySize)
         values = [Float](repeating: 0, count: capacity * configuration.valueSize)
-        norms = [Float](repeating: 0, count: capacity)
+        norms = [Float](repeating: 0, count: paddedSlots)
         tasks = [Int32](repeating: -1, count: capacity)
         inserted = [Int64](repeating: 0, count: capacity)
         used = inserted
@@ -138,13 +142,7 @@ public final class EpisodicStore {
             outcome = .replaced(slot: slot, evictedTask: tasks[slot])
             detach(slot)
         }
-        let size = configuration.keySize
-        var norm: Float = 0
-        for index in 0..<size {
-            keys[slot * size + index] = key[index]
-            norm += key[index] * key[index]
-        }
-        norms[slot] = norm
+        key.withUnsafeBufferPointer { setKey(slot, $0) }
         for column in 0..<configuration.valueSize { values[slot * configuration.valueSize + column] = value[column] }
         tasks[slot] = task
         inserted[slot] = clock
@@ -153,6 +151,19 @@ public final class EpisodicStore {
         recency[slot] = clock
         attach(slot)
         return outcome
+    }
+
+    /// Stores a key in its row, its panel and its norm.
+    func setKey(_ slot: Int, _ key: UnsafeBufferPointer<Float>) {
+        let size = configuration.keySize
+        let panelBase = (slot / 16) * size * 16 + slot % 16
+        var norm: Float = 0
+        for index in 0..<size {
+            keys[slot * size + index] = key[index]
+            panels[panelBase + index * 16] = key[index]
+            norm += key[index] * key[index]
+        }
+        norms[slot] = norm
     }
 
     /// The slot to evict, by policy.

@@ -23,4 +23,11 @@ void lk_adam(
     ptrdiff_t count, float *theta, float *gradient, float *m, float *v, float b1, float b2, float step_size,
     float inverse_root_correction2, float eps, float l2);
 
+/// Squared Euclidean distances ‖q‖² + ‖k‖² − 2 q·k from nq queries ([nq × dim], norms given) to the keys of
+/// npanels panels of 16 (panel p: [dim × 16], dimension-major; key_norms: 16 per panel), into out[q * stride +
+/// p * 16 + lane]. The episodic store's exact search.
+void lk_l2_panels(
+    ptrdiff_t nq, ptrdiff_t dim, const float *queries, const float *query_norms, ptrdiff_t npanels,
+    const float *panels, const float *key_norms, float *out, ptrdiff_t stride);
+
 #endif
