@@ -51,7 +51,8 @@ let package = Package(
             name: "EpisodicMemory", dependencies: ["CBLAS", "CKernels", "HDF5", "Randomness"],
             swiftSettings: swiftSettings),
         .target(
-            name: "Agents", dependencies: ["Neural", "Environments", "Replay", "HDF5"], swiftSettings: swiftSettings),
+            name: "Agents", dependencies: ["Neural", "Environments", "Replay", "EpisodicMemory", "HDF5"],
+            swiftSettings: swiftSettings),
         .target(name: "RunLog", dependencies: ["HDF5"], swiftSettings: swiftSettings),
         .target(
             name: "Continual", dependencies: ["Agents", "Environments", "Replay", "RunLog", "HDF5"],
@@ -169,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentsTests",
-            dependencies: ["Agents", "LifelongTestSupport"],
+            dependencies: ["Agents", "Environments", "Replay", "HDF5", "LifelongTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

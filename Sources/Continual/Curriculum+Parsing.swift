@@ -207,6 +207,13 @@ struct CurriculumReader {
                 root["strategy"]!, "\(strategy.name) acts at task boundaries, and task_free withholds them",
                 hint: "use \"replay\" for task-free runs, or drop \"task_free\"")
         }
+        if agent.policy == .mfec, strategy != .fineTuning {
+            fail(
+                root["strategy"]!,
+                "mfec learns by writing finished episodes into its tables; \(strategy.name) changes gradients or "
+                    + "replay, which it does not use",
+                hint: "use \"finetune\"")
+        }
         if agent.policy == .sac, strategy == .agem {
             fail(root["strategy"]!, "agem projects DQN's gradients; SAC does not support it yet", hint: "use ewc or l2")
         }

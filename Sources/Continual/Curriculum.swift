@@ -117,6 +117,8 @@ public struct EvaluationSchedule: Sendable, Equatable {
 public struct AgentSpecification: Sendable, Equatable {
     public enum Policy: String, Sendable, CaseIterable {
         case dqn, sac
+        /// Model-free episodic control: tables of the best returns per action (module EpisodicMemory).
+        case mfec
     }
     public var policy: Policy
     /// Hyper-parameters by their configuration names, as JSON (validated against the policy's configuration).

@@ -43,6 +43,7 @@ extension CurriculumReader {
             switch policy {
             case .dqn: _ = try HyperParameters.merge(hyperparameters, into: DQNConfiguration())
             case .sac: _ = try HyperParameters.merge(hyperparameters, into: SACConfiguration())
+            case .mfec: _ = try HyperParameters.merge(hyperparameters, into: MFECConfiguration())
             }
         } catch {
             var place = node["hyperparameters"] ?? node
@@ -69,12 +70,12 @@ extension CurriculumReader {
         }
         if let first = tasks.first {
             switch (policy, first.actionSpace) {
-            case (.dqn, .discrete), (.sac, .box): break
+            case (.dqn, .discrete), (.sac, .box), (.mfec, .discrete): break
             default:
                 fail(
                     node["policy"]!,
                     "\(policy.rawValue) cannot act in \(first.definition.environment)'s \(first.actionSpace) actions",
-                    hint: policy == .dqn ? "use \"sac\" for continuous actions" : "use \"dqn\" for discrete actions")
+                    hint: policy == .sac ? "use \"dqn\" for discrete actions" : "use \"sac\" for continuous actions")
             }
             if case .box = first.observationSpace {
             } else {

@@ -71,8 +71,14 @@ struct RunComponents {
             agent = SAC(
                 observationSize: observationSize, actionSpace: probe.actionSpace, configuration: configuration,
                 replay: replay, seed: curriculum.agentSeed)
+        case (.mfec, .discrete(let actions)):
+            let configuration = try HyperParameters.merge(given, into: MFECConfiguration())
+            replay = try store(ReplaySchema(observationSize: observationSize, action: .discrete))
+            agent = try MFEC(
+                observationSize: observationSize, actions: actions, configuration: configuration, replay: replay,
+                seed: curriculum.agentSeed)
         default:
-            preconditionFailure("validation admits only dqn with discrete and sac with box actions")
+            preconditionFailure("validation admits only dqn and mfec with discrete and sac with box actions")
         }
         let trained = Set(curriculum.blocks.flatMap(\.trainedTasks)).count
         return RunComponents(

@@ -67,12 +67,14 @@ public final class EpisodicStore {
 
     // MARK: - Reading entries
 
-    public func key(at slot: Int) -> ArraySlice<Float> {
-        keys[slot * configuration.keySize..<(slot + 1) * configuration.keySize]
+    /// A copy of the key in `slot` (indexed from 0).
+    public func key(at slot: Int) -> [Float] {
+        Array(keys[slot * configuration.keySize..<(slot + 1) * configuration.keySize])
     }
 
-    public func value(at slot: Int) -> ArraySlice<Float> {
-        values[slot * configuration.valueSize..<(slot + 1) * configuration.valueSize]
+    /// A copy of the value columns in `slot` (indexed from 0).
+    public func value(at slot: Int) -> [Float] {
+        Array(values[slot * configuration.valueSize..<(slot + 1) * configuration.valueSize])
     }
 
     public func task(at slot: Int) -> Int32 { tasks[slot] }

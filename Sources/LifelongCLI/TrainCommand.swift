@@ -25,7 +25,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Environment parameters as a JSON object.")
     var params = "{}"
 
-    @Option(help: "dqn (discrete actions) or sac (continuous actions).")
+    @Option(help: "dqn or mfec (discrete actions), or sac (continuous actions).")
     var agent: String
 
     @Option(help: "Agent hyper-parameters as a JSON object; unnamed ones keep their defaults.")
@@ -50,7 +50,9 @@ struct TrainCommand: ParsableCommand {
         guard steps > 0 else { throw ValidationError("--steps must be positive; got \(steps).") }
         guard evalInterval > 0 else { throw ValidationError("--eval-interval must be positive; got \(evalInterval).") }
         guard evalEpisodes > 0 else { throw ValidationError("--eval-episodes must be positive; got \(evalEpisodes).") }
-        guard ["dqn", "sac"].contains(agent) else { throw ValidationError("--agent must be dqn or sac; got \(agent).") }
+        guard ["dqn", "sac", "mfec"].contains(agent) else {
+            throw ValidationError("--agent must be dqn, sac or mfec; got \(agent).")
+        }
     }
 
     func run() throws {
@@ -83,10 +85,19 @@ struct TrainCommand: ParsableCommand {
                 observationSize: observationSize, actionSpace: env.actionSpace, configuration: configuration,
                 replay: replay,
                 seed: seed)
+        case ("mfec", .discrete(let actions)):
+            let configuration = try Self.merge(config, into: MFECConfiguration())
+            resolved = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
+            let replay = ReplayStore(
+                schema: ReplaySchema(observationSize: observationSize, action: .discrete), capacity: 100_000,
+                eviction: .fifo, seed: seed)
+            learner = try MFEC(
+                observationSize: observationSize, actions: actions, configuration: configuration, replay: replay,
+                seed: seed)
         default:
             throw ValidationError(
                 "--agent: \(agent) does not fit \(environment)'s \(env.actionSpace) actions; use "
-                    + (agent == "dqn" ? "sac" : "dqn"))
+                    + (agent == "sac" ? "dqn or mfec" : "sac"))
         }
         let layout = RunLogLayout(
             tasks: [TaskRow(index: 0, name: "default", environment: environment, parameters: params)],

@@ -1,0 +1,111 @@
+import Agents
+import Environments
+import HDF5
+import LifelongTestSupport
+import Replay
+import Testing
+
+/// Model-free episodic control: its tables, its learning speed against DQN on a grid world, and its checkpoints.
+@Suite("MFEC")
+struct MFECTests {
+    /// A 7 × 7 open room, goal in the far corner, 30 steps per episode; reward 1 − 0.9 × steps / 30 at the goal.
+    static let room: [String: ParameterValue] = ["width": 7, "height": 7, "max_episode_steps": 30]
+
+    static func environment() throws -> any Environment {
+        try EnvironmentRegistry.make("GridWorld-v0", parameters: room)
+    }
+
+    static func mfec(seed: UInt64, configuration: MFECConfiguration = MFECConfiguration()) throws -> MFEC {
+        let size = try environment().observationSpace.flatCount
+        let replay = ReplayStore(
+            schema: ReplaySchema(observationSize: size, action: .discrete), capacity: 20_000, eviction: .fifo,
+            seed: seed)
+        return try MFEC(observationSize: size, actions: 4, configuration: configuration, replay: replay, seed: seed)
+    }
+
+    /// Steps until the greedy policy's mean evaluation return first reaches `threshold` (checked every 250 steps),
+    /// or nil within `budget`.
+    static func stepsToThreshold(_ agent: any Agent, seed: UInt64, budget: Int, threshold: Double) throws -> Int? {
+        let loop = try EnvironmentLoop(environment: environment(), agent: agent, seed: seed)
+        for chunk in 1...(budget / 250) {
+            try loop.run(steps: 250)
+            if try evaluate(agent, in: environment(), episodes: 3, seed: 1000 + seed) >= threshold {
+                return chunk * 250
+            }
+        }
+        return nil
+    }
+
+    @Test func theEpisodesReturnsAreWrittenWithTheMaxRuleIntoTheActionsTable() throws {
+        var configuration = MFECConfiguration()
+        configuration.gamma = 0.5
+        let agent = try Self.mfec(seed: 1, configuration: configuration)
+        func step(_ x: Float, action: Float, reward: Float, last: Bool) -> Transition {
+            Transition(
+                observation: [x], action: [action], reward: reward, nextObservation: [x + 1], terminated: last,
+                episode: 0, step: Int32(x))
+        }
+        let tiny = try MFEC(
+            observationSize: 1, actions: 2, configuration: configuration,
+            replay: ReplayStore(
+                schema: ReplaySchema(observationSize: 1, action: .discrete), capacity: 10, eviction: .fifo, seed: 1),
+            seed: 1)
+        tiny.observe(step(0, action: 0, reward: 0, last: false))
+        tiny.observe(step(1, action: 1, reward: 0, last: false))
+        tiny.observe(step(2, action: 1, reward: 4, last: true))
+        // Returns 1, 2, 4 (γ = 0.5) into the tables of actions 0, 1, 1.
+        #expect(tiny.tables[0].count == 1 && Array(tiny.tables[0].value(at: 0)) == [1])
+        #expect(
+            tiny.tables[1].count == 2
+                && Set([tiny.tables[1].value(at: 0)[0], tiny.tables[1].value(at: 1)[0]]) == [2, 4])
+        // A worse return later leaves the best one (max rule).
+        tiny.observe(step(2, action: 1, reward: 1, last: true))
+        #expect(Set((0..<tiny.tables[1].count).map { tiny.tables[1].value(at: $0)[0] }) == [2, 4])
+        let observationSize = try Self.environment().observationSpace.flatCount
+        #expect(agent.tables.count == 4 && agent.keySize == observationSize)
+    }
+
+    @Test func mfecReachesTheGoalInFewerStepsThanDQNWithTheSameBudget() throws {
+        let budget = 4000
+        let threshold = 0.6  // the goal within about 13 of the 30 steps
+        let mfec = try Self.stepsToThreshold(Self.mfec(seed: 2), seed: 2, budget: budget, threshold: threshold)
+        let size = try Self.environment().observationSpace.flatCount
+        var configuration = DQNConfiguration()
+        configuration.learningRate = 1e-3
+        configuration.learningStarts = 200
+        configuration.trainFrequency = 1
+        configuration.targetUpdateInterval = 200
+        configuration.batchSize = 32
+        configuration.explorationFraction = 0.5
+        configuration.totalSteps = budget
+        let dqn = DQN(
+            observationSize: size, actions: 4, configuration: configuration,
+            replay: ReplayStore(
+                schema: ReplaySchema(observationSize: size, action: .discrete), capacity: 20_000, eviction: .fifo,
+                seed: 2),
+            seed: 2)
+        let dqnSteps = try Self.stepsToThreshold(dqn, seed: 2, budget: budget, threshold: threshold)
+        let reached = try #require(mfec, "MFEC never reached \(threshold) within \(budget) steps")
+        #expect(
+            reached < (dqnSteps ?? budget + 1), "MFEC \(reached) steps, DQN \(dqnSteps.map(String.init) ?? "never")")
+    }
+
+    @Test func aSavedAgentActsLikeTheOriginal() throws {
+        let agent = try Self.mfec(seed: 3)
+        try EnvironmentLoop(environment: Self.environment(), agent: agent, seed: 3).run(steps: 700)
+        let directory = TemporaryDirectory("mfec-checkpoint")
+        let file = try File.create(directory.file("agent.h5"))
+        try agent.save(to: file.createGroup("mfec"))
+        let copy = try Self.mfec(seed: 99)
+        try copy.load(from: file.openGroup("mfec"))
+        #expect(copy.tables.map(\.count) == agent.tables.map(\.count))
+        let a = try EnvironmentLoop(environment: Self.environment(), agent: agent, seed: 8)
+        let b = try EnvironmentLoop(environment: Self.environment(), agent: copy, seed: 8)
+        try a.run(steps: 300)
+        try b.run(steps: 300)
+        #expect(copy.tables.map(\.count) == agent.tables.map(\.count))
+        #expect(
+            try evaluate(copy, in: Self.environment(), episodes: 3, seed: 5)
+                == evaluate(agent, in: Self.environment(), episodes: 3, seed: 5))
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import LifelongTestSupport
+import Testing
+
+/// MFEC as a curriculum's policy: it runs, refuses strategies it cannot use, and resumes exactly.
+@Suite("MFEC in curricula")
+struct EpisodicControlRunTests {
+    let lifelong = TestEnvironment.product("lifelong")
+
+    func curriculum(_ directory: TemporaryDirectory, strategy: String = "finetune") throws -> String {
+        let text = TestCurricula.tinyMaze(
+            name: "mfec-maze", blocks: [("goal-left", 4000), ("goal-right", 4000)], evaluationEvery: 500,
+            strategy: strategy, checkpointEvery: 500, agent: #"{"policy": "mfec", "hyperparameters": {"k": 5}}"#)
+        let path = directory.file("mfec-\(strategy).json")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func aStoppedMFECRunResumesToTheSameEvaluations() throws {
+        let directory = TemporaryDirectory("cli-mfec")
+        let path = try curriculum(directory)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains(#""policy": "mfec""#))
+        let whole = directory.file("whole")
+        let first = try ProcessRunner.run(lifelong, ["run", path, "--out", whole])
+        #expect(first.status == 0, "\(first.transcript)")
+        let out = directory.file("stopped")
+        let transcript = try ProcessRunner.runAndKill(
+            lifelong, ["run", path, "--out", out], afterMicroseconds: 0, afterLine: "step 4500", signal: SIGTERM)
+        #expect(transcript.contains("Stopped at step"), "\(transcript)")
+        let resumed = try ProcessRunner.run(lifelong, ["resume", out])
+        #expect(resumed.status == 0, "\(resumed.transcript)")
+        #expect(try RecordedEvaluations(runDirectory: out) == RecordedEvaluations(runDirectory: whole))
+    }
+
+    @Test func aGradientStrategyIsRefusedWithAHint() throws {
+        let directory = TemporaryDirectory("cli-mfec-ewc")
+        let result = try ProcessRunner.run(lifelong, ["validate", try curriculum(directory, strategy: "ewc")])
+        #expect(result.status == 2, "\(result.transcript)")
+        #expect(result.standardError.contains("mfec learns by writing finished episodes into its tables"))
+        #expect(result.standardError.contains(#"hint: use "finetune""#))
+    }
+}
