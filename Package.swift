@@ -195,7 +195,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LifelongCLITests",
-            dependencies: ["HDF5", "Continual", "LifelongTestSupport"],
+            dependencies: ["HDF5", "Continual", "RunLog", "LifelongTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

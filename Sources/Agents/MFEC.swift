@@ -17,7 +17,7 @@ public import Replay
 /// ```swift
 /// let agent = try MFEC(observationSize: 4, actions: 2, configuration: MFECConfiguration(), replay: replay, seed: 1)
 /// ```
-public final class MFEC: Agent {
+public final class MFEC: EpisodicMemoryAgent {
     public let replay: ReplayStore
     public let configuration: MFECConfiguration
     public let actions: Int
@@ -33,6 +33,18 @@ public final class MFEC: Agent {
     var key: [Float]
     var neighbours = Neighbours()
     var estimate: [Float] = [0]
+    /// Held-out states per task for `retention()`: a reservoir of (key, action, return) from finished episodes.
+    var holdout: [Int32: Holdout] = [:]
+    var holdoutStream: RandomStream
+    static let holdoutSize = 256
+
+    struct Holdout {
+        var keys: [Float] = []
+        var actions: [Int] = []
+        var returns: [Float] = []
+        /// Samples offered so far (reservoir sampling).
+        var seen = 0
+    }
 
     public var keySize: Int { key.count }
 
@@ -61,6 +73,7 @@ public final class MFEC: Agent {
                     writeRule: .max))
         }
         exploration = streams.derived("mfec/explore")
+        holdoutStream = streams.derived("mfec/holdout")
     }
 
     func makeKey(_ observation: [Float]) {
@@ -75,18 +88,18 @@ public final class MFEC: Agent {
 
     /// Q(s, a) for every action of the observation whose key is in `key`.
     func values() -> [Float] {
-        (0..<actions).map { action -> Float in
-            let table = tables[action]
-            if let slot = key.withUnsafeBufferPointer({ table.exactMatch($0) }) { return table.value(at: slot).first! }
-            guard table.count > configuration.k else { return .infinity }
-            key.withUnsafeBufferPointer { key in
-                estimate.withUnsafeMutableBufferPointer { output in
-                    table.estimate(
-                        key, queryCount: 1, k: configuration.k, kernel: .mean, neighbours: &neighbours, into: output)
-                }
-            }
-            return estimate[0]
+        (0..<actions).map { action in key.withUnsafeBufferPointer { value(of: $0, action: action) } }
+    }
+
+    /// Q(s, a): the stored value on an exact hit, the mean of the k nearest otherwise, +∞ for a thin table.
+    func value(of key: UnsafeBufferPointer<Float>, action: Int) -> Float {
+        let table = tables[action]
+        if let slot = table.exactMatch(key) { return table.value(at: slot)[0] }
+        guard table.count > configuration.k else { return .infinity }
+        estimate.withUnsafeMutableBufferPointer { output in
+            table.estimate(key, queryCount: 1, k: configuration.k, kernel: .mean, neighbours: &neighbours, into: output)
         }
+        return estimate[0]
     }
 
     public func act(_ observation: [Float], mode: ActMode) -> Action {
@@ -97,7 +110,9 @@ public final class MFEC: Agent {
         let q = values()
         let best = q.max()!
         let ties = q.indices.filter { q[$0] == best }
-        return .discrete(ties.count == 1 ? ties[0] : ties[exploration.index(below: ties.count)])
+        // Evaluation breaks ties by index, so it never draws from training's stream.
+        if ties.count == 1 || mode == .evaluate { return .discrete(ties[0]) }
+        return .discrete(ties[exploration.index(below: ties.count)])
     }
 
     public func observe(_ transition: Transition) {
@@ -116,12 +131,56 @@ public final class MFEC: Agent {
         let size = keySize
         for step in stride(from: traceRewards.count - 1, through: 0, by: -1) {
             value = traceRewards[step] + configuration.gamma * value
-            tables[traceActions[step]].write(
-                key: Array(traceKeys[step * size..<(step + 1) * size]), value: [value], task: activeTask)
+            let stepKey = Array(traceKeys[step * size..<(step + 1) * size])
+            tables[traceActions[step]].write(key: stepKey, value: [value], task: activeTask)
+            hold(stepKey, action: traceActions[step], value: value)
         }
         traceKeys.removeAll(keepingCapacity: true)
         traceActions.removeAll(keepingCapacity: true)
         traceRewards.removeAll(keepingCapacity: true)
+    }
+
+    /// Offers a finished step to its task's reservoir of held-out states.
+    func hold(_ stepKey: [Float], action: Int, value: Float) {
+        var set = holdout[activeTask] ?? Holdout()
+        set.seen += 1
+        let place = set.actions.count < Self.holdoutSize ? set.actions.count : holdoutStream.index(below: set.seen)
+        if place == set.actions.count {
+            set.keys += stepKey
+            set.actions.append(action)
+            set.returns.append(value)
+        } else if place < Self.holdoutSize {
+            for index in 0..<keySize { set.keys[place * keySize + index] = stepKey[index] }
+            set.actions[place] = action
+            set.returns[place] = value
+        }
+        holdout[activeTask] = set
+    }
+
+    /// Entries per task across the action tables, and the mean |Q(s, a) − return| over each task's held-out
+    /// states (states whose action table is too thin to value are skipped).
+    public func retention() -> [MemoryRetention] {
+        var entries: [Int32: Int] = [:]
+        for table in tables { entries.merge(table.entriesPerTask(), uniquingKeysWith: +) }
+        let tasks = Set(entries.keys).union(holdout.keys).sorted()
+        return tasks.map { task in
+            var total = 0.0
+            var counted = 0
+            if let set = holdout[task] {
+                set.keys.withUnsafeBufferPointer { keys in
+                    for sample in set.actions.indices {
+                        let estimate = value(
+                            of: UnsafeBufferPointer(rebasing: keys[sample * keySize..<(sample + 1) * keySize]),
+                            action: set.actions[sample])
+                        guard estimate.isFinite else { continue }
+                        total += Double(abs(estimate - set.returns[sample]))
+                        counted += 1
+                    }
+                }
+            }
+            return MemoryRetention(
+                task: task, entries: entries[task] ?? 0, valueError: counted > 0 ? total / Double(counted) : nil)
+        }
     }
 
     public func learn() throws {}
@@ -143,6 +202,18 @@ public final class MFEC: Agent {
         try group.createDataset("trace/actions", of: Int64.self, shape: [traceActions.count])
             .write(traceActions.map { Int64($0) })
         try group.createDataset("trace/rewards", of: Float.self, shape: [traceRewards.count]).write(traceRewards)
+        try group.setAttribute(
+            "holdout_random",
+            [holdoutStream.state.0, holdoutStream.state.1, holdoutStream.state.2, holdoutStream.state.3])
+        for (task, set) in holdout {
+            let held = try group.createGroup("holdout/task_\(task)")
+            try held.setAttribute("task", Int64(task))
+            try held.setAttribute("seen", Int64(set.seen))
+            try held.createDataset("keys", of: Float.self, shape: [set.keys.count]).write(set.keys)
+            try held.createDataset("actions", of: Int64.self, shape: [set.actions.count])
+                .write(set.actions.map { Int64($0) })
+            try held.createDataset("returns", of: Float.self, shape: [set.returns.count]).write(set.returns)
+        }
     }
 
     public func load(from group: Group) throws {
@@ -153,5 +224,19 @@ public final class MFEC: Agent {
         traceKeys = try group.openDataset("trace/keys", as: Float.self).readAll()
         traceActions = try group.openDataset("trace/actions", as: Int64.self).readAll().map { Int($0) }
         traceRewards = try group.openDataset("trace/rewards", as: Float.self).readAll()
+        let holdoutWords = try group.attribute("holdout_random", as: [UInt64].self)
+        holdoutStream = RandomStream(state: (holdoutWords[0], holdoutWords[1], holdoutWords[2], holdoutWords[3]))
+        holdout = [:]
+        if group.contains("holdout") {
+            let folder = try group.openGroup("holdout")
+            for name in try folder.children() {
+                let held = try folder.openGroup(name)
+                holdout[Int32(try held.attribute("task", as: Int64.self))] = Holdout(
+                    keys: try held.openDataset("keys", as: Float.self).readAll(),
+                    actions: try held.openDataset("actions", as: Int64.self).readAll().map { Int($0) },
+                    returns: try held.openDataset("returns", as: Float.self).readAll(),
+                    seen: Int(try held.attribute("seen", as: Int64.self)))
+            }
+        }
     }
 }

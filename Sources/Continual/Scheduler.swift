@@ -305,6 +305,14 @@ public final class Scheduler {
         for (column, mean) in means.enumerated() {
             try log.record("eval/mean_return", mean, step: position.step, task: Int32(schedule.tasks[column]))
         }
+        if let memory = agent as? any EpisodicMemoryAgent {
+            for retention in memory.retention() {
+                try log.record("memory/entries", Double(retention.entries), step: position.step, task: retention.task)
+                if let error = retention.valueError {
+                    try log.record("memory/value_error", error, step: position.step, task: retention.task)
+                }
+            }
+        }
         onEvaluation?(position.step, block, means)
         return means
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LifelongTestSupport
+import RunLog
 import Testing
 
 /// MFEC as a curriculum's policy: it runs, refuses strategies it cannot use, and resumes exactly.
@@ -30,6 +31,24 @@ struct EpisodicControlRunTests {
         let resumed = try ProcessRunner.run(lifelong, ["resume", out])
         #expect(resumed.status == 0, "\(resumed.transcript)")
         #expect(try RecordedEvaluations(runDirectory: out) == RecordedEvaluations(runDirectory: whole))
+        // The memory's retention series is logged per task, and the resumed run logs the same one.
+        let series = try memoryRows(whole)
+        #expect(Set(series.map(\.key)) == ["memory/entries", "memory/value_error"], "\(series.prefix(4))")
+        #expect(Set(series.map(\.task)) == [0, 1])
+        #expect(try memoryRows(out) == series)
+    }
+
+    struct MemoryRow: Equatable {
+        var step: Int64
+        var task: Int32
+        var key: String
+        var value: Double
+    }
+
+    func memoryRows(_ run: String) throws -> [MemoryRow] {
+        try RunLogContents.read(directory: run).metrics.filter { $0.key.string.hasPrefix("memory/") }.map {
+            MemoryRow(step: $0.step, task: $0.task, key: $0.key.string, value: $0.value)
+        }
     }
 
     @Test func aGradientStrategyIsRefusedWithAHint() throws {
