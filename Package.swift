@@ -124,7 +124,7 @@ let package = Package(
 
         .executableTarget(
             name: "MemoryBenchmark",
-            dependencies: ["EpisodicMemory", "Randomness", "CBLAS", "BenchmarkSupport"],
+            dependencies: ["EpisodicMemory", "Agents", "Environments", "Replay", "Randomness", "CBLAS", "BenchmarkSupport"],
             path: "Benchmarks/MemoryBenchmark",
             swiftSettings: swiftSettings
         ),

@@ -1,7 +1,7 @@
 // make bench-memory: the episodic store's exact k-nearest-neighbour search against FAISS's IndexFlatL2 on the same
 // Gaussian keys and queries, one thread each, same run: queries per second at batch 32 and 1 (k = 50, 64-dim keys,
 // 10k / 100k / 1M entries), inserts per second, agreement of the neighbours found, and the search's share of the
-// sgemm peak measured here.
+// sgemm peak measured here; then MFEC against DQN on a grid world over five seeds (steps to a goal threshold).
 //
 // usage: MemoryBenchmark [--peer PYTHON] [--quick] [--scratch DIRECTORY]
 import BenchmarkSupport
@@ -164,6 +164,8 @@ for size in sizes {
         String(
             format: "  %-10d Lifelong %.0f   FAISS add (one batch) %@", size, ours[size]!.insertsPerSecond, theirsAdd))
 }
+let quality = try Quality.run(seeds: [1, 2, 3, 4, 5], budget: quick ? 4000 : 10_000)
+summary.append("MFEC before DQN on \(quality.wins)/\(quality.seeds) seeds")
 print(
     "summary: " + summary.joined(separator: "; ")
         + String(

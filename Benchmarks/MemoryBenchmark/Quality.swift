@@ -1,0 +1,57 @@
+import Agents
+import Environments
+import Replay
+
+/// Issue 8's quality check over five seeds: environment steps until the greedy policy's mean return over three
+/// evaluation episodes first reaches `threshold` in a 7 × 7 room (goal in the far corner, 30 steps per episode),
+/// MFEC against DQN with the same budget, checked every 250 steps.
+enum Quality {
+    static let parameters: [String: ParameterValue] = ["width": 7, "height": 7, "max_episode_steps": 30]
+    static let threshold = 0.6
+
+    static func environment() throws -> any Environment {
+        try EnvironmentRegistry.make("GridWorld-v0", parameters: parameters)
+    }
+
+    static func stepsToThreshold(_ agent: any Agent, seed: UInt64, budget: Int) throws -> Int? {
+        let loop = try EnvironmentLoop(environment: environment(), agent: agent, seed: seed)
+        for chunk in 1...(budget / 250) {
+            try loop.run(steps: 250)
+            if try evaluate(agent, in: environment(), episodes: 3, seed: 1000 + seed) >= threshold {
+                return chunk * 250
+            }
+        }
+        return nil
+    }
+
+    /// One line per seed and a summary: (seeds where MFEC got there first, seeds).
+    static func run(seeds: [UInt64], budget: Int) throws -> (wins: Int, seeds: Int) {
+        let size = try environment().observationSpace.flatCount
+        func replay(_ seed: UInt64) -> ReplayStore {
+            ReplayStore(
+                schema: ReplaySchema(observationSize: size, action: .discrete), capacity: 50_000, eviction: .fifo,
+                seed: seed)
+        }
+        print("Quality: steps to a mean evaluation return ≥ \(threshold) in a 7 × 7 room (budget \(budget))")
+        print("seed   MFEC    DQN")
+        var wins = 0
+        for seed in seeds {
+            let mfec = try MFEC(
+                observationSize: size, actions: 4, configuration: MFECConfiguration(), replay: replay(seed), seed: seed)
+            var configuration = DQNConfiguration()
+            configuration.learningRate = 1e-3
+            configuration.learningStarts = 200
+            configuration.trainFrequency = 1
+            configuration.targetUpdateInterval = 200
+            configuration.explorationFraction = 0.5
+            configuration.totalSteps = budget
+            let dqn = DQN(
+                observationSize: size, actions: 4, configuration: configuration, replay: replay(seed), seed: seed)
+            let a = try stepsToThreshold(mfec, seed: seed, budget: budget)
+            let b = try stepsToThreshold(dqn, seed: seed, budget: budget)
+            if let a, a < (b ?? budget + 1) { wins += 1 }
+            print(String(format: "%4d  %5@  %5@", seed, a.map(String.init) ?? "never", b.map(String.init) ?? "never"))
+        }
+        return (wins, seeds.count)
+    }
+}
