@@ -124,7 +124,9 @@ let package = Package(
 
         .executableTarget(
             name: "MemoryBenchmark",
-            dependencies: ["EpisodicMemory", "Agents", "Environments", "Replay", "Randomness", "CBLAS", "BenchmarkSupport"],
+            dependencies: [
+                "EpisodicMemory", "Agents", "Environments", "Replay", "Randomness", "CBLAS", "BenchmarkSupport",
+            ],
             path: "Benchmarks/MemoryBenchmark",
             swiftSettings: swiftSettings
         ),
