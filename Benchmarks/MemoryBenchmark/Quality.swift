@@ -13,17 +13,6 @@ enum Quality {
         try EnvironmentRegistry.make("GridWorld-v0", parameters: parameters)
     }
 
-    static func stepsToThreshold(_ agent: any Agent, seed: UInt64, budget: Int) throws -> Int? {
-        let loop = try EnvironmentLoop(environment: environment(), agent: agent, seed: seed)
-        for chunk in 1...(budget / 250) {
-            try loop.run(steps: 250)
-            if try evaluate(agent, in: environment(), episodes: 3, seed: 1000 + seed) >= threshold {
-                return chunk * 250
-            }
-        }
-        return nil
-    }
-
     /// One line per seed and a summary: (seeds where MFEC got there first, seeds).
     static func run(seeds: [UInt64], budget: Int) throws -> (wins: Int, seeds: Int) {
         let size = try environment().observationSpace.flatCount
@@ -38,17 +27,11 @@ enum Quality {
         for seed in seeds {
             let mfec = try MFEC(
                 observationSize: size, actions: 4, configuration: MFECConfiguration(), replay: replay(seed), seed: seed)
-            var configuration = DQNConfiguration()
-            configuration.learningRate = 1e-3
-            configuration.learningStarts = 200
-            configuration.trainFrequency = 1
-            configuration.targetUpdateInterval = 200
-            configuration.explorationFraction = 0.5
-            configuration.totalSteps = budget
             let dqn = DQN(
-                observationSize: size, actions: 4, configuration: configuration, replay: replay(seed), seed: seed)
-            let a = try stepsToThreshold(mfec, seed: seed, budget: budget)
-            let b = try stepsToThreshold(dqn, seed: seed, budget: budget)
+                observationSize: size, actions: 4, configuration: .gridWorldRoom(totalSteps: budget),
+                replay: replay(seed), seed: seed)
+            let a = try stepsToReach(threshold, agent: mfec, environment: environment, seed: seed, budget: budget)
+            let b = try stepsToReach(threshold, agent: dqn, environment: environment, seed: seed, budget: budget)
             if let a, a < (b ?? budget + 1) { wins += 1 }
             print(String(format: "%4d  %5@  %5@", seed, a.map(String.init) ?? "never", b.map(String.init) ?? "never"))
         }

@@ -43,6 +43,18 @@ public struct DQNConfiguration: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// Small grid worlds (a 7 × 7 room): a quick DQN to race episodic control against (tests and `bench-memory`).
+    public static func gridWorldRoom(totalSteps: Int) -> DQNConfiguration {
+        var configuration = DQNConfiguration()
+        configuration.learningRate = 1e-3
+        configuration.learningStarts = 200
+        configuration.trainFrequency = 1
+        configuration.targetUpdateInterval = 200
+        configuration.explorationFraction = 0.5
+        configuration.totalSteps = totalSteps
+        return configuration
+    }
+
     /// rl-zoo's `dqn.yml` CartPole-v1 settings.
     public static func rlZooCartPole(totalSteps: Int = 50_000) -> DQNConfiguration {
         var configuration = DQNConfiguration()

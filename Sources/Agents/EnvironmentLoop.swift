@@ -120,3 +120,25 @@ public func evaluate(_ agent: any Agent, in environment: any Environment, episod
     }
     return total / Double(episodes)
 }
+
+/// Learning speed: trains `agent` in `environment` and returns the environment steps after which the mean return of
+/// `episodes` greedy evaluation episodes (seeds `seed + 1000`, …) first reaches `threshold`, checked every `every`
+/// steps; nil when `budget` steps do not get there.
+///
+/// ```swift
+/// let steps = try stepsToReach(0.6, agent: mfec, environment: { try EnvironmentRegistry.make("GridWorld-v0") },
+///                              seed: 1, budget: 10_000)
+/// ```
+public func stepsToReach(
+    _ threshold: Double, agent: any Agent, environment: () throws -> any Environment, seed: UInt64, budget: Int,
+    every: Int = 250, episodes: Int = 3
+) throws -> Int? {
+    let loop = try EnvironmentLoop(environment: environment(), agent: agent, seed: seed)
+    for round in 1...max(1, budget / every) {
+        try loop.run(steps: every)
+        if try evaluate(agent, in: environment(), episodes: episodes, seed: 1000 + seed) >= threshold {
+            return round * every
+        }
+    }
+    return nil
+}

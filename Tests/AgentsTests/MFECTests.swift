@@ -23,19 +23,6 @@ struct MFECTests {
         return try MFEC(observationSize: size, actions: 4, configuration: configuration, replay: replay, seed: seed)
     }
 
-    /// Steps until the greedy policy's mean evaluation return first reaches `threshold` (checked every 250 steps),
-    /// or nil within `budget`.
-    static func stepsToThreshold(_ agent: any Agent, seed: UInt64, budget: Int, threshold: Double) throws -> Int? {
-        let loop = try EnvironmentLoop(environment: environment(), agent: agent, seed: seed)
-        for chunk in 1...(budget / 250) {
-            try loop.run(steps: 250)
-            if try evaluate(agent, in: environment(), episodes: 3, seed: 1000 + seed) >= threshold {
-                return chunk * 250
-            }
-        }
-        return nil
-    }
-
     @Test func theEpisodesReturnsAreWrittenWithTheMaxRuleIntoTheActionsTable() throws {
         var configuration = MFECConfiguration()
         configuration.gamma = 0.5
@@ -68,23 +55,16 @@ struct MFECTests {
     @Test func mfecReachesTheGoalInFewerStepsThanDQNWithTheSameBudget() throws {
         let budget = 4000
         let threshold = 0.6  // the goal within about 13 of the 30 steps
-        let mfec = try Self.stepsToThreshold(Self.mfec(seed: 2), seed: 2, budget: budget, threshold: threshold)
+        let mfec = try stepsToReach(
+            threshold, agent: Self.mfec(seed: 2), environment: Self.environment, seed: 2, budget: budget)
         let size = try Self.environment().observationSpace.flatCount
-        var configuration = DQNConfiguration()
-        configuration.learningRate = 1e-3
-        configuration.learningStarts = 200
-        configuration.trainFrequency = 1
-        configuration.targetUpdateInterval = 200
-        configuration.batchSize = 32
-        configuration.explorationFraction = 0.5
-        configuration.totalSteps = budget
         let dqn = DQN(
-            observationSize: size, actions: 4, configuration: configuration,
+            observationSize: size, actions: 4, configuration: .gridWorldRoom(totalSteps: budget),
             replay: ReplayStore(
                 schema: ReplaySchema(observationSize: size, action: .discrete), capacity: 20_000, eviction: .fifo,
                 seed: 2),
             seed: 2)
-        let dqnSteps = try Self.stepsToThreshold(dqn, seed: 2, budget: budget, threshold: threshold)
+        let dqnSteps = try stepsToReach(threshold, agent: dqn, environment: Self.environment, seed: 2, budget: budget)
         let reached = try #require(mfec, "MFEC never reached \(threshold) within \(budget) steps")
         #expect(
             reached < (dqnSteps ?? budget + 1), "MFEC \(reached) steps, DQN \(dqnSteps.map(String.init) ?? "never")")
