@@ -114,20 +114,33 @@ public enum SlurmBackend {
         return (array, merge, id)
     }
 
-    /// What `squeue` says of the sweep's array tasks: index → state (PENDING, RUNNING, …); empty when `squeue`
-    /// is not available or the jobs have left the queue.
+    /// What Slurm says of the sweep's array tasks: index → state. `sacct` gives every task's last state (COMPLETED,
+    /// TIMEOUT, OUT_OF_MEMORY, PREEMPTED, …); `squeue`'s view of tasks still queued or running overrides it. Empty
+    /// when neither tool is on PATH (the run files are authoritative either way).
     public static func queueStates(_ sweep: SweepDirectory) -> [Int: String] {
-        guard let squeue = findExecutable("squeue"),
-            let jobs = FileManager.default.contents(atPath: sweep.path + "/slurm/jobs.txt")
-        else { return [:] }
+        guard let jobs = FileManager.default.contents(atPath: sweep.path + "/slurm/jobs.txt") else { return [:] }
         let ids = String(decoding: jobs, as: UTF8.self).split(separator: "\n").joined(separator: ",")
-        guard !ids.isEmpty, let output = try? runTool(squeue, ["-h", "-r", "-j", ids, "-o", "%K %T"]) else {
-            return [:]
-        }
+        guard !ids.isEmpty else { return [:] }
         var states: [Int: String] = [:]
-        for line in output.split(separator: "\n") {
-            let parts = line.split(separator: " ")
-            if parts.count == 2, let index = Int(parts[0]) { states[index] = String(parts[1]) }
+        // sacct -P: "JOB_TASK|STATE" per line; later jobs (retries) come later and win.
+        if let sacct = findExecutable("sacct"),
+            let output = try? runTool(sacct, ["-n", "-X", "-P", "-j", ids, "--format=JobID,State"])
+        {
+            for line in output.split(separator: "\n") {
+                let parts = line.split(separator: "|")
+                guard parts.count == 2, let task = parts[0].split(separator: "_").last.flatMap({ Int($0) }) else {
+                    continue
+                }
+                states[task] = String(parts[1].split(separator: " ").first ?? parts[1])
+            }
+        }
+        if let squeue = findExecutable("squeue"),
+            let output = try? runTool(squeue, ["-h", "-r", "-j", ids, "-o", "%K %T"])
+        {
+            for line in output.split(separator: "\n") {
+                let parts = line.split(separator: " ")
+                if parts.count == 2, let index = Int(parts[0]) { states[index] = String(parts[1]) }
+            }
         }
         return states
     }

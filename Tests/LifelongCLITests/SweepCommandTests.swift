@@ -158,6 +158,18 @@ struct SweepCommandTests {
         #expect(FileManager.default.fileExists(atPath: sweep + "/sweep.h5"), "the merge job ran: \(transcript)")
         let state = try String(contentsOfFile: sweep + "/state/strategy-replay_seed-2.json", encoding: .utf8)
         #expect(state.contains("\"backend\" : \"slurm\""), "\(state)")
+
+        // Status reads Slurm's view back: sacct's last state per task, squeue's for tasks still in the queue.
+        try "#!/bin/bash\nprintf '4242_0|COMPLETED\\n4242_1|TIMEOUT\\n4242_2|CANCELLED by 0\\n'\n"
+            .write(toFile: bin + "/sacct", atomically: true, encoding: .utf8)
+        try "#!/bin/bash\necho '2 RUNNING'\n".write(toFile: bin + "/squeue", atomically: true, encoding: .utf8)
+        chmod(bin + "/sacct", 0o755)
+        chmod(bin + "/squeue", 0o755)
+        let shown = try ProcessRunner.run(lifelong, ["sweep", "status", sweep, "--json"], environment: ["PATH": path])
+        let runs =
+            (try JSONSerialization.jsonObject(with: Data(shown.standardOutput.utf8)) as? [String: Any])?["runs"]
+            as? [[String: Any]] ?? []
+        #expect(runs.map { $0["slurm"] as? String } == ["COMPLETED", "TIMEOUT", "RUNNING", nil], "\(shown.transcript)")
     }
 
     @Test func aSecondCopyOfARunningTaskRefusesToStart() throws {
