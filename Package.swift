@@ -182,7 +182,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EpisodicMemoryTests",
-            dependencies: ["EpisodicMemory", "HDF5", "Randomness", "LifelongTestSupport"],
+            dependencies: ["EpisodicMemory", "Environments", "HDF5", "Randomness", "LifelongTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -26,10 +26,12 @@ extension EpisodicStore {
     /// The `k` nearest entries of each of `queryCount` queries (`queries`: [queryCount × keySize], row-major),
     /// written into `result` (resized when needed, so a caller can reuse one across calls).
     ///
-    /// - Parameter touch: count the neighbours as used (least-recently-used eviction keeps them longer).
+    /// - Parameters:
+    ///   - touch: count the neighbours as used (least-recently-used eviction keeps them longer).
+    ///   - approximate: search the index's nearest cells only (after `buildIndex`; exact without an index).
     public func nearest(
         _ queries: UnsafeBufferPointer<Float>, queryCount: Int, k: Int, into result: inout Neighbours,
-        touch: Bool = false
+        touch: Bool = false, approximate: Bool = false
     ) {
         let size = configuration.keySize
         precondition(queries.count >= queryCount * size, "queries hold fewer than queryCount × keySize values")
@@ -43,7 +45,19 @@ extension EpisodicStore {
                     distances[index] = .infinity
                 }
                 guard count > 0, queryCount > 0 else { return }
-                scan(queries, queryCount: queryCount, k: k, slots: slots, distances: distances)
+                if approximate, let index {
+                    let size = configuration.keySize
+                    for query in 0..<queryCount {
+                        let row = queries.baseAddress! + query * size
+                        var norm: Float = 0
+                        for dimension in 0..<size { norm += row[dimension] * row[dimension] }
+                        index.search(
+                            row, queryNorm: norm, k: k, slots: slots.baseAddress! + query * k,
+                            distances: distances.baseAddress! + query * k)
+                    }
+                } else {
+                    scan(queries, queryCount: queryCount, k: k, slots: slots, distances: distances)
+                }
                 for query in 0..<queryCount {
                     sortAscending(
                         slots: slots.baseAddress! + query * k, distances: distances.baseAddress! + query * k, k)
@@ -176,7 +190,7 @@ extension EpisodicStore {
 // MARK: - The bounded max-heap (root = the largest kept distance)
 
 @inline(__always)
-private func heapPush(
+func heapPush(
     _ slots: UnsafeMutablePointer<Int32>, _ distances: UnsafeMutablePointer<Float>, _ kept: inout Int, _ slot: Int32,
     _ distance: Float
 ) {
@@ -194,7 +208,7 @@ private func heapPush(
 }
 
 @inline(__always)
-private func heapReplaceTop(
+func heapReplaceTop(
     _ slots: UnsafeMutablePointer<Int32>, _ distances: UnsafeMutablePointer<Float>, _ k: Int, _ slot: Int32,
     _ distance: Float
 ) {
@@ -214,7 +228,7 @@ private func heapReplaceTop(
 }
 
 /// Orders a query's kept neighbours nearest first (ties by slot); empty places (−1, ∞) stay last.
-private func sortAscending(slots: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>, _ k: Int) {
+func sortAscending(slots: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>, _ k: Int) {
     for i in 1..<max(k, 1) {
         let (slot, distance) = (slots[i], distances[i])
         var j = i - 1

@@ -1,3 +1,5 @@
+public import Randomness
+
 /// A fixed-capacity key → value memory with exact k-nearest-neighbour reads batched through BLAS: the episodic
 /// store of MFEC, NEC and EMDQN. Keys are Float32 vectors of one size; each entry has value columns, a task tag and
 /// the times it was inserted, last used and last updated (a logical clock: one tick per write or read).
@@ -42,6 +44,10 @@ public final class EpisodicStore {
     /// Scratch for reads: the distance tile and query norms.
     var tile: [Float] = []
     var queryNorms: [Float] = []
+    /// The approximate index, when built (`buildIndex`); kept current on every write.
+    public internal(set) var index: IVFIndex?
+    /// The stream state the index was built with, so a reload rebuilds the same index.
+    var indexStream: RandomStream?
 
     /// Stored keys per `sgemm` tile: 32 queries × 2048 keys × 4 bytes (256 KiB) stays in L2.
     static let block = 2048
@@ -166,6 +172,34 @@ public final class EpisodicStore {
             norm += key[index] * key[index]
         }
         norms[slot] = norm
+        index?.set(slot: slot, key: key.baseAddress!, norm: norm)
+    }
+
+    /// Builds the approximate index: k-means cells trained on up to `sampleSize` stored keys (drawn from
+    /// `stream`), every entry filed in its cell; from then on every write keeps it current. Reads use it when asked
+    /// (`approximate: true`).
+    public func buildIndex(
+        cells: Int, probes: Int, iterations: Int = 10, sampleSize: Int = 65_536, stream: RandomStream
+    ) throws {
+        guard cells >= 1, probes >= 1 else { throw MemoryError("buildIndex: cells and probes must be ≥ 1") }
+        var draw = stream
+        let size = configuration.keySize
+        let rows = Swift.min(count, sampleSize)
+        var sample = [Float](repeating: 0, count: rows * size)
+        for row in 0..<rows {
+            let slot = rows == count ? row : draw.index(below: count)
+            for index in 0..<size { sample[row * size + index] = keys[slot * size + index] }
+        }
+        let built = sample.withUnsafeBufferPointer { sample in
+            IVFIndex(
+                keySize: size, cells: cells, probes: probes, capacity: configuration.capacity, sample: sample,
+                sampleCount: rows, iterations: iterations, stream: draw)
+        }
+        keys.withUnsafeBufferPointer { keys in
+            for slot in 0..<count { built.set(slot: slot, key: keys.baseAddress! + slot * size, norm: norms[slot]) }
+        }
+        index = built
+        indexStream = stream
     }
 
     /// The slot to evict, by policy.

@@ -1,0 +1,227 @@
+import CBLAS
+import CKernels
+public import Randomness
+
+/// An inverted-file index over an episodic store's keys, for memories past ~100k entries: k-means cells; a search
+/// scans only the `probes` cells whose centroids are nearest the query. Each cell keeps its members' keys in panels
+/// of 16 (like the store), so a scan runs the same SIMD kernel. Kept current on every write of the store; its
+/// recall against the exact search is measured in tests and `make bench-memory`.
+///
+/// ```swift
+/// try store.buildIndex(cells: 1024, probes: 16, stream: RandomStream(seed: 1))
+/// store.nearest(queries, queryCount: 32, k: 50, into: &neighbours, approximate: true)
+/// ```
+public final class IVFIndex {
+    public let keySize: Int
+    public let cellCount: Int
+    /// Cells scanned per query: more finds more true neighbours, slower.
+    public var probes: Int
+    /// [cells × keySize] and their squared norms.
+    var centroids: [Float]
+    var centroidNorms: [Float]
+    var cells: [Cell]
+    /// Per store slot: its cell (−1: none) and position there.
+    var cellOf: [Int32]
+    var positionOf: [Int32]
+    /// Scratch: distances to centroids, the chosen cells, one cell's distance tile.
+    var centroidDistances: [Float] = []
+    var chosen: [Int32] = []
+    var tile: [Float] = []
+
+    struct Cell {
+        var slots: [Int32] = []
+        /// Panel layout: [panel][dimension][lane].
+        var panels: [Float] = []
+        var norms: [Float] = []
+    }
+
+    /// Trains `cells` centroids by k-means (Lloyd, `iterations` rounds, seeded initial picks) on `sample` keys
+    /// ([sampleCount × keySize]), for a store of `capacity` slots.
+    init(
+        keySize: Int, cells: Int, probes: Int, capacity: Int, sample: UnsafeBufferPointer<Float>, sampleCount: Int,
+        iterations: Int, stream: RandomStream
+    ) {
+        self.keySize = keySize
+        cellCount = cells
+        self.probes = probes
+        var stream = stream
+        centroids = [Float](repeating: 0, count: cells * keySize)
+        for cell in 0..<cells {
+            let row = sampleCount > 0 ? stream.index(below: sampleCount) : 0
+            for index in 0..<keySize where sampleCount > 0 {
+                centroids[cell * keySize + index] = sample[row * keySize + index]
+            }
+        }
+        centroidNorms = [Float](repeating: 0, count: cells)
+        self.cells = Array(repeating: Cell(), count: cells)
+        cellOf = [Int32](repeating: -1, count: capacity)
+        positionOf = [Int32](repeating: -1, count: capacity)
+        var assignment = [Int32](repeating: 0, count: sampleCount)
+        var products = [Float](repeating: 0, count: 0)
+        for _ in 0..<iterations where sampleCount > 0 {
+            updateNorms()
+            // Assign every sample to its nearest centroid: one sgemm per chunk of samples.
+            let chunk = 4096
+            products = [Float](repeating: 0, count: chunk * cells)
+            var start = 0
+            while start < sampleCount {
+                let rows = min(chunk, sampleCount - start)
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(cells), Int32(keySize), 1,
+                    sample.baseAddress! + start * keySize, Int32(keySize), centroids, Int32(keySize), 0, &products,
+                    Int32(cells))
+                for row in 0..<rows {
+                    var best = 0
+                    var bestDistance = Float.infinity
+                    for cell in 0..<cells {
+                        let distance = centroidNorms[cell] - 2 * products[row * cells + cell]
+                        if distance < bestDistance {
+                            bestDistance = distance
+                            best = cell
+                        }
+                    }
+                    assignment[start + row] = Int32(best)
+                }
+                start += rows
+            }
+            // Move each centroid to its members' mean (an empty cell keeps its place).
+            var sums = [Float](repeating: 0, count: cells * keySize)
+            var counts = [Int](repeating: 0, count: cells)
+            for row in 0..<sampleCount {
+                let cell = Int(assignment[row])
+                counts[cell] += 1
+                for index in 0..<keySize { sums[cell * keySize + index] += sample[row * keySize + index] }
+            }
+            for cell in 0..<cells where counts[cell] > 0 {
+                for index in 0..<keySize {
+                    centroids[cell * keySize + index] = sums[cell * keySize + index] / Float(counts[cell])
+                }
+            }
+        }
+        updateNorms()
+    }
+
+    private func updateNorms() {
+        for cell in 0..<cellCount {
+            var norm: Float = 0
+            for index in 0..<keySize { norm += centroids[cell * keySize + index] * centroids[cell * keySize + index] }
+            centroidNorms[cell] = norm
+        }
+    }
+
+    /// The nearest centroid of a key.
+    func nearestCell(_ key: UnsafePointer<Float>) -> Int {
+        var best = 0
+        var bestDistance = Float.infinity
+        for cell in 0..<cellCount {
+            var dot: Float = 0
+            for index in 0..<keySize { dot += key[index] * centroids[cell * keySize + index] }
+            let distance = centroidNorms[cell] - 2 * dot
+            if distance < bestDistance {
+                bestDistance = distance
+                best = cell
+            }
+        }
+        return best
+    }
+
+    /// Files `slot` (whose key and norm are given) in its nearest cell, leaving its previous cell.
+    func set(slot: Int, key: UnsafePointer<Float>, norm: Float) {
+        remove(slot: slot)
+        let cellIndex = nearestCell(key)
+        var cell = cells[cellIndex]
+        let position = cell.slots.count
+        if position % 16 == 0 {
+            cell.panels += [Float](repeating: 0, count: 16 * keySize)
+            cell.norms += [Float](repeating: 0, count: 16)
+        }
+        let base = (position / 16) * 16 * keySize + position % 16
+        for index in 0..<keySize { cell.panels[base + index * 16] = key[index] }
+        cell.norms[position] = norm
+        cell.slots.append(Int32(slot))
+        cells[cellIndex] = cell
+        cellOf[slot] = Int32(cellIndex)
+        positionOf[slot] = Int32(position)
+    }
+
+    /// Takes `slot` out of its cell (the cell's last member moves into its place).
+    func remove(slot: Int) {
+        let cellIndex = Int(cellOf[slot])
+        guard cellIndex >= 0 else { return }
+        var cell = cells[cellIndex]
+        let position = Int(positionOf[slot])
+        let last = cell.slots.count - 1
+        if position != last {
+            let moved = Int(cell.slots[last])
+            let from = (last / 16) * 16 * keySize + last % 16
+            let to = (position / 16) * 16 * keySize + position % 16
+            for index in 0..<keySize { cell.panels[to + index * 16] = cell.panels[from + index * 16] }
+            cell.norms[position] = cell.norms[last]
+            cell.slots[position] = Int32(moved)
+            positionOf[moved] = Int32(position)
+        }
+        cell.slots.removeLast()
+        if cell.slots.count % 16 == 0 {
+            cell.panels.removeLast(16 * keySize)
+            cell.norms.removeLast(16)
+        }
+        cells[cellIndex] = cell
+        cellOf[slot] = -1
+        positionOf[slot] = -1
+    }
+
+    /// One query's k nearest among the members of its `probes` nearest cells, into a heap (unsorted).
+    func search(
+        _ query: UnsafePointer<Float>, queryNorm: Float, k: Int, slots: UnsafeMutablePointer<Int32>,
+        distances: UnsafeMutablePointer<Float>
+    ) {
+        if centroidDistances.count < cellCount { centroidDistances = [Float](repeating: 0, count: cellCount) }
+        for cell in 0..<cellCount {
+            var dot: Float = 0
+            for index in 0..<keySize { dot += query[index] * centroids[cell * keySize + index] }
+            centroidDistances[cell] = centroidNorms[cell] - 2 * dot
+        }
+        // The `probes` nearest cells by a partial selection.
+        let probeCount = min(probes, cellCount)
+        chosen.removeAll(keepingCapacity: true)
+        for cell in 0..<cellCount {
+            if chosen.count < probeCount {
+                chosen.append(Int32(cell))
+                continue
+            }
+            var worst = 0
+            for index in 1..<probeCount
+            where centroidDistances[Int(chosen[index])] > centroidDistances[Int(chosen[worst])] {
+                worst = index
+            }
+            if centroidDistances[cell] < centroidDistances[Int(chosen[worst])] { chosen[worst] = Int32(cell) }
+        }
+        var kept = 0
+        var worst = Float.infinity
+        var norm = queryNorm
+        for cellIndex in chosen {
+            let cell = cells[Int(cellIndex)]
+            let count = cell.slots.count
+            guard count > 0 else { continue }
+            let panelCount = (count + 15) / 16
+            if tile.count < panelCount * 16 { tile = [Float](repeating: 0, count: panelCount * 16) }
+            cell.panels.withUnsafeBufferPointer { panels in
+                cell.norms.withUnsafeBufferPointer { norms in
+                    lk_l2_panels(
+                        1, keySize, query, &norm, panelCount, panels.baseAddress!, norms.baseAddress!, &tile,
+                        panelCount * 16)
+                }
+            }
+            for position in 0..<count where tile[position] < worst {
+                let distance = max(0, tile[position])
+                if kept < k {
+                    heapPush(slots, distances, &kept, cell.slots[position], distance)
+                    if kept == k { worst = distances[0] }
+                } else {
+                    heapReplaceTop(slots, distances, k, cell.slots[position], distance)
+                    worst = distances[0]
+                }
+            }
+        }
+    }
+}
