@@ -165,6 +165,58 @@ for size in sizes {
         String(
             format: "  %-10d Lifelong %.0f   FAISS add (one batch) %@", size, ours[size]!.insertsPerSecond, theirsAdd))
 }
+// The approximate index: environment-state keys at 1M (the ≥ 0.95 recall at ≥ 10× exact target), then Gaussian
+// keys at 100k against hnswlib at equal speed.
+let approximateSize = quick ? 100_000 : 1_000_000
+let stateKeys = try Approximate.environmentKeys(count: approximateSize + 320, dimension: dimension)
+let states = try Approximate.sweep(
+    keys: stateKeys, queries: Array(stateKeys[(approximateSize * dimension)...]), size: approximateSize,
+    dimension: dimension, k: k, cells: quick ? 256 : 1024, probes: [1, 2, 4, 8, 16, 32])
+let statePoint = Approximate.printSweep(
+    "IVF on \(approximateSize) keys from CartPole states (random play, 64-dim projections), batch 32",
+    exactQPS: states.exactQPS, points: states.points)
+summary.append(
+    statePoint.map {
+        String(
+            format: "IVF on %dk state keys: recall@50 %.3f at %.1f× exact", approximateSize / 1000, $0.recall,
+            $0.queriesPerSecond / states.exactQPS)
+    } ?? "IVF on state keys: no probe count reached recall 0.95")
+let gaussianSize = 100_000
+let gaussian = try Approximate.sweep(
+    keys: keys, queries: Array(queries[0..<320 * dimension]), size: gaussianSize, dimension: dimension, k: k,
+    cells: 316, probes: [4, 8, 16, 32, 64, 128])
+_ = Approximate.printSweep(
+    "IVF on \(gaussianSize) Gaussian keys, batch 32", exactQPS: gaussian.exactQPS, points: gaussian.points)
+if let peer {
+    let truthPath = scratch + "/gaussian-truth.i32"
+    try gaussian.truth.withUnsafeBufferPointer { Data(buffer: $0) }.write(to: URL(fileURLWithPath: truthPath))
+    let hnsw = try runPeer(
+        python: peer, script: "memory_hnswlib.py",
+        arguments: [keysPath, queriesPath, String(dimension), String(k), String(gaussianSize), truthPath])
+    let points = (hnsw["points"] as? [[String: Any]] ?? []).compactMap { point -> (Double, Double)? in
+        guard let recall = point["recall"] as? Double, let qps = point["qps"] as? Double else { return nil }
+        return (recall, qps)
+    }
+    print(
+        String(
+            format: "hnswlib %@ (M 16, ef_construction 200, 1 thread; built in %.1f s):", "\(hnsw["hnswlib"] ?? "")",
+            hnsw["build_seconds"] as? Double ?? 0))
+    for (point, ef) in zip(points, [50, 100, 200, 400, 800, 1600]) {
+        print(String(format: "  ef %4d   recall@50 %.4f   %6.0f q/s", ef, point.0, point.1))
+    }
+    // hnswlib's recall at each of our speeds (linear between its two nearest speeds).
+    let sorted = points.sorted { $0.1 < $1.1 }
+    var better = 0
+    for ours in gaussian.points {
+        guard let upper = sorted.firstIndex(where: { $0.1 >= ours.queriesPerSecond }), upper > 0 else { continue }
+        let (a, b) = (sorted[upper - 1], sorted[upper])
+        let theirs = a.0 + (b.0 - a.0) * (ours.queriesPerSecond - a.1) / (b.1 - a.1)
+        print(String(format: "  at %6.0f q/s: IVF %.4f, hnswlib %.4f", ours.queriesPerSecond, ours.recall, theirs))
+        if ours.recall > theirs { better += 1 }
+    }
+    summary.append("Gaussian 100k: IVF ahead of hnswlib at \(better) of the speeds compared")
+}
+
 let quality = try Quality.run(seeds: [1, 2, 3, 4, 5], budget: quick ? 4000 : 10_000)
 summary.append("MFEC before DQN on \(quality.wins)/\(quality.seeds) seeds")
 print(

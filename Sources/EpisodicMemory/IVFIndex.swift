@@ -19,6 +19,8 @@ public final class IVFIndex {
     /// [cells × keySize] and their squared norms.
     var centroids: [Float]
     var centroidNorms: [Float]
+    /// The centroids again in panels of 16 (padded), so distances to all of them take one kernel call.
+    var centroidPanels: [Float] = []
     var cells: [Cell]
     /// Per store slot: its cell (−1: none) and position there.
     var cellOf: [Int32]
@@ -26,6 +28,7 @@ public final class IVFIndex {
     /// Scratch: distances to centroids, the chosen cells, one cell's distance tile.
     var centroidDistances: [Float] = []
     var chosen: [Int32] = []
+    var chosenDistances: [Float] = []
     var tile: [Float] = []
 
     struct Cell {
@@ -52,7 +55,7 @@ public final class IVFIndex {
                 centroids[cell * keySize + index] = sample[row * keySize + index]
             }
         }
-        centroidNorms = [Float](repeating: 0, count: cells)
+        centroidNorms = [Float](repeating: 0, count: (cells + 15) / 16 * 16)
         self.cells = Array(repeating: Cell(), count: cells)
         cellOf = [Int32](repeating: -1, count: capacity)
         positionOf = [Int32](repeating: -1, count: capacity)
@@ -102,26 +105,34 @@ public final class IVFIndex {
     }
 
     private func updateNorms() {
+        let padded = (cellCount + 15) / 16 * 16
+        if centroidNorms.count < padded { centroidNorms = [Float](repeating: 0, count: padded) }
+        centroidPanels = [Float](repeating: 0, count: padded * keySize)
         for cell in 0..<cellCount {
             var norm: Float = 0
-            for index in 0..<keySize { norm += centroids[cell * keySize + index] * centroids[cell * keySize + index] }
+            for index in 0..<keySize {
+                let value = centroids[cell * keySize + index]
+                norm += value * value
+                centroidPanels[(cell / 16) * 16 * keySize + index * 16 + cell % 16] = value
+            }
             centroidNorms[cell] = norm
         }
     }
 
+    /// Squared distances from a key to every centroid, into `centroidDistances`.
+    func distancesToCentroids(_ key: UnsafePointer<Float>) {
+        let padded = (cellCount + 15) / 16 * 16
+        if centroidDistances.count < padded { centroidDistances = [Float](repeating: 0, count: padded) }
+        var norm: Float = 0
+        for index in 0..<keySize { norm += key[index] * key[index] }
+        lk_l2_panels(1, keySize, key, &norm, padded / 16, centroidPanels, centroidNorms, &centroidDistances, padded)
+    }
+
     /// The nearest centroid of a key.
     func nearestCell(_ key: UnsafePointer<Float>) -> Int {
+        distancesToCentroids(key)
         var best = 0
-        var bestDistance = Float.infinity
-        for cell in 0..<cellCount {
-            var dot: Float = 0
-            for index in 0..<keySize { dot += key[index] * centroids[cell * keySize + index] }
-            let distance = centroidNorms[cell] - 2 * dot
-            if distance < bestDistance {
-                bestDistance = distance
-                best = cell
-            }
-        }
+        for cell in 1..<cellCount where centroidDistances[cell] < centroidDistances[best] { best = cell }
         return best
     }
 
@@ -175,31 +186,36 @@ public final class IVFIndex {
         _ query: UnsafePointer<Float>, queryNorm: Float, k: Int, slots: UnsafeMutablePointer<Int32>,
         distances: UnsafeMutablePointer<Float>
     ) {
-        if centroidDistances.count < cellCount { centroidDistances = [Float](repeating: 0, count: cellCount) }
-        for cell in 0..<cellCount {
-            var dot: Float = 0
-            for index in 0..<keySize { dot += query[index] * centroids[cell * keySize + index] }
-            centroidDistances[cell] = centroidNorms[cell] - 2 * dot
-        }
-        // The `probes` nearest cells by a partial selection.
+        distancesToCentroids(query)
+        // The `probes` nearest cells, through the same bounded max-heap as the neighbours.
         let probeCount = min(probes, cellCount)
-        chosen.removeAll(keepingCapacity: true)
-        for cell in 0..<cellCount {
-            if chosen.count < probeCount {
-                chosen.append(Int32(cell))
-                continue
+        if chosen.count != probeCount {
+            chosen = [Int32](repeating: -1, count: probeCount)
+            chosenDistances = [Float](repeating: .infinity, count: probeCount)
+        }
+        var picked = 0
+        var farthest = Float.infinity
+        chosen.withUnsafeMutableBufferPointer { chosen in
+            chosenDistances.withUnsafeMutableBufferPointer { chosenDistances in
+                for cell in 0..<cellCount where centroidDistances[cell] < farthest {
+                    if picked < probeCount {
+                        heapPush(
+                            chosen.baseAddress!, chosenDistances.baseAddress!, &picked, Int32(cell),
+                            centroidDistances[cell])
+                        if picked == probeCount { farthest = chosenDistances[0] }
+                    } else {
+                        heapReplaceTop(
+                            chosen.baseAddress!, chosenDistances.baseAddress!, probeCount, Int32(cell),
+                            centroidDistances[cell])
+                        farthest = chosenDistances[0]
+                    }
+                }
             }
-            var worst = 0
-            for index in 1..<probeCount
-            where centroidDistances[Int(chosen[index])] > centroidDistances[Int(chosen[worst])] {
-                worst = index
-            }
-            if centroidDistances[cell] < centroidDistances[Int(chosen[worst])] { chosen[worst] = Int32(cell) }
         }
         var kept = 0
         var worst = Float.infinity
         var norm = queryNorm
-        for cellIndex in chosen {
+        for cellIndex in chosen.prefix(picked) {
             let cell = cells[Int(cellIndex)]
             let count = cell.slots.count
             guard count > 0 else { continue }
