@@ -22,7 +22,7 @@ enum Quality {
                 seed: seed)
         }
         print("Quality: steps to a mean evaluation return ≥ \(threshold) in a 7 × 7 room (budget \(budget))")
-        print("seed   MFEC    DQN")
+        print("seed   MFEC    DQN  EMDQN (DQN + episodic term, λ 0.1)")
         var wins = 0
         for seed in seeds {
             let mfec = try MFEC(
@@ -32,8 +32,16 @@ enum Quality {
                 replay: replay(seed), seed: seed)
             let a = try stepsToReach(threshold, agent: mfec, environment: environment, seed: seed, budget: budget)
             let b = try stepsToReach(threshold, agent: dqn, environment: environment, seed: seed, budget: budget)
+            var bootstrapped = DQNConfiguration.gridWorldRoom(totalSteps: budget)
+            bootstrapped.episodicWeight = 0.1
+            let emdqn = DQN(
+                observationSize: size, actions: 4, configuration: bootstrapped, replay: replay(seed), seed: seed)
+            let c = try stepsToReach(threshold, agent: emdqn, environment: environment, seed: seed, budget: budget)
             if let a, a < (b ?? budget + 1) { wins += 1 }
-            print(String(format: "%4d  %5@  %5@", seed, a.map(String.init) ?? "never", b.map(String.init) ?? "never"))
+            print(
+                String(
+                    format: "%4d  %5@  %5@  %5@", seed, a.map(String.init) ?? "never", b.map(String.init) ?? "never",
+                    c.map(String.init) ?? "never"))
         }
         return (wins, seeds.count)
     }

@@ -7,7 +7,7 @@ public import Replay
 /// Deep Q-learning (Mnih et al., 2015) as Stable-Baselines3 implements it — Huber loss, target network (hard or
 /// Polyak), ε-greedy exploration on a linear schedule, gradient clipping — with the options double Q, dueling
 /// head and n-step returns. It reads top to bottom: `act`, `observe`, `learn`, `update`.
-public final class DQN: RegularizableAgent, TaskConditionedAgent {
+public final class DQN: RegularizableAgent, TaskConditionedAgent, EpisodicMemoryAgent {
     public let replay: ReplayStore
     public let configuration: DQNConfiguration
     public let actions: Int
@@ -41,6 +41,9 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent {
     /// Projection scratch: a reference batch and the learner's own gradient, allocated on first use.
     private var referenceBatch: ReplayBatch?
     private var ownGradient: [Float] = []
+    /// EMDQN's episodic tables (when `episodicWeight` > 0) and the per-row regression targets they give.
+    public let episodic: EpisodicTables?
+    private var episodicTargets: [Float] = []
 
     public init(observationSize: Int, actions: Int, configuration: DQNConfiguration, replay: ReplayStore, seed: UInt64)
     {
@@ -53,6 +56,21 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent {
         self.configuration = configuration
         self.actions = actions
         let streams = RandomStream(seed: seed)
+        precondition(
+            configuration.episodicCapacity >= 1 && configuration.episodicKeySize >= 0,
+            "episodicCapacity must be ≥ 1 and episodicKeySize ≥ 0")
+        if configuration.episodicWeight > 0 {
+            do {
+                episodic = try EpisodicTables(
+                    observationSize: observationSize, actions: actions, projection: configuration.episodicKeySize,
+                    capacity: configuration.episodicCapacity, gamma: configuration.gamma,
+                    eviction: .leastRecentlyUsed, stream: streams.derived("dqn/episodic"))
+            } catch {
+                preconditionFailure("\(error)")
+            }
+        } else {
+            episodic = nil
+        }
         var initialisation = streams.derived("dqn/init")
         network = QNetwork(observationSize, actions * heads, configuration, store: online, random: &initialisation)
         var same = streams.derived("dqn/init")
@@ -88,8 +106,12 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent {
 
     public func observe(_ transition: Transition) {
         replay.insert(transition)
+        episodic?.record(transition)
         steps += 1
     }
+
+    /// The episodic tables' retention per task (empty without them).
+    public func retention() -> [MemoryRetention] { episodic?.retention(k: 0) ?? [] }
 
     /// Updates every `trainFrequency` steps after `learningStarts`, and the target every `targetUpdateInterval`.
     public func learn() throws {
@@ -109,6 +131,7 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent {
 
     public func taskBoundary(from previous: Int32?, to next: Int32) {
         activeTask = next
+        episodic?.clearTrace(task: next)
         if configuration.restartExplorationAtTaskBoundary { explorationOrigin = steps }
     }
 
@@ -193,10 +216,38 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent {
         }
         let taken = graph.gather(q, indices: chosen)
         let target = graph.input(Tensor(shape: [size, 1], scalars: targets))
+        let loss: Variable
         switch configuration.loss {
-        case .huber: return graph.huberLoss(taken, target)
-        case .meanSquaredError: return graph.meanSquaredError(taken, target)
+        case .huber: loss = graph.huberLoss(taken, target)
+        case .meanSquaredError: loss = graph.meanSquaredError(taken, target)
         }
+        return episodicTerm(taken, size: size).map { graph.add(loss, $0) } ?? loss
+    }
+
+    /// EMDQN: λ·Huber(Q(s, a) − H(s, a)) over the batch, where rows without a stored H regress to themselves (no
+    /// gradient); nil without episodic tables or when no row has an H.
+    private func episodicTerm(_ taken: Variable, size: Int) -> Variable? {
+        guard let episodic else { return nil }
+        if episodicTargets.count != size { episodicTargets = [Float](repeating: 0, count: size) }
+        let observationSize = replay.schema.observationSize
+        let current = taken.values
+        var found = false
+        batch.observations.withUnsafeBufferPointer { observations in
+            for row in 0..<size {
+                episodic.makeKey(
+                    UnsafeBufferPointer(rebasing: observations[row * observationSize..<(row + 1) * observationSize]))
+                if let value = episodic.value(action: Int(batch.actions[row]), k: 0) {
+                    episodicTargets[row] = value
+                    found = true
+                } else {
+                    episodicTargets[row] = current[row]
+                }
+            }
+        }
+        guard found else { return nil }
+        let episodicTarget = graph.input(Tensor(shape: [size, 1], scalars: episodicTargets))
+        let weight = graph.input(Tensor(shape: [1], scalars: [configuration.episodicWeight]))
+        return graph.multiply(graph.huberLoss(taken, episodicTarget), weight)
     }
 
     /// The Fisher of the Boltzmann policy softmax(Q(s, ·)) at states of `task`, with the expectation over actions
@@ -223,6 +274,7 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent {
         try online.save(to: group.createGroup("online"))
         try target.save(to: group.createGroup("target"))
         try optimizer.save(to: group.createGroup("optimizer"))
+        if let episodic { try episodic.save(to: group.createGroup("episodic")) }
         try group.setAttribute("steps", Int64(steps))
         try group.setAttribute("updates", Int64(updates))
         try group.setAttribute("exploration_origin", Int64(explorationOrigin))
@@ -235,6 +287,7 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent {
         try online.load(from: group.openGroup("online"))
         try target.load(from: group.openGroup("target"))
         try optimizer.load(from: group.openGroup("optimizer"))
+        if let episodic { try episodic.load(from: group.openGroup("episodic")) }
         steps = Int(try group.attribute("steps", as: Int64.self))
         updates = Int(try group.attribute("updates", as: Int64.self))
         activeTask = group.hasAttribute("active_task") ? Int32(try group.attribute("active_task", as: Int64.self)) : 0

@@ -41,6 +41,15 @@ public struct DQNConfiguration: Codable, Equatable, Sendable {
     /// uniformly over the store (the replay strategy's `"sampling": "task_balanced"`).
     public var taskBalancedSampling = false
 
+    /// EMDQN (Lin et al., 2018): the weight λ of the episodic term λ·Huber(Q(s, a) − H(s, a)) added to the TD loss,
+    /// H being the best discounted return seen from (s, a), kept in an episodic table per action (exact key matches
+    /// only, as in the paper). 0 turns the episodic memory off.
+    public var episodicWeight: Float = 0
+    /// EMDQN's key: a Gaussian random projection of the observation to this many values (0: the raw observation).
+    public var episodicKeySize = 4
+    /// Entries per action table (least recently used go first).
+    public var episodicCapacity = 100_000
+
     public init() {}
 
     /// Small grid worlds (a 7 × 7 room): a quick DQN to race episodic control against (tests and `bench-memory`).

@@ -89,3 +89,46 @@ struct MFECTests {
                 == evaluate(agent, in: Self.environment(), episodes: 3, seed: 5))
     }
 }
+
+/// EMDQN: DQN whose Q-values are also pulled toward the best returns an episodic table per action has seen.
+@Suite("DQN with an episodic bootstrap (EMDQN)")
+struct EpisodicBootstrapTests {
+    static func agent(seed: UInt64, weight: Float, budget: Int) throws -> DQN {
+        let size = try MFECTests.environment().observationSpace.flatCount
+        var configuration = DQNConfiguration.gridWorldRoom(totalSteps: budget)
+        configuration.episodicWeight = weight
+        return DQN(
+            observationSize: size, actions: 4, configuration: configuration,
+            replay: ReplayStore(
+                schema: ReplaySchema(observationSize: size, action: .discrete), capacity: 20_000, eviction: .fifo,
+                seed: seed),
+            seed: seed)
+    }
+
+    @Test func theTablesFillAndTheAgentStillLearnsTheRoom() throws {
+        let agent = try Self.agent(seed: 4, weight: 0.1, budget: 4000)
+        let steps = try stepsToReach(0.6, agent: agent, environment: MFECTests.environment, seed: 4, budget: 4000)
+        #expect(steps != nil, "EMDQN reaches the goal threshold within the budget")
+        let entries = try #require(agent.episodic).stores.map(\.count).reduce(0, +)
+        #expect(entries > 0)
+        #expect(agent.retention().first?.entries == entries, "all entries belong to task 0")
+        #expect(try Self.agent(seed: 4, weight: 0, budget: 4000).episodic == nil, "λ = 0: no memory")
+    }
+
+    @Test func theEpisodicTermChangesLearningAndACheckpointKeepsTheTables() throws {
+        let plain = try Self.agent(seed: 5, weight: 0, budget: 2000)
+        let bootstrapped = try Self.agent(seed: 5, weight: 1, budget: 2000)
+        try EnvironmentLoop(environment: MFECTests.environment(), agent: plain, seed: 5).run(steps: 1500)
+        try EnvironmentLoop(environment: MFECTests.environment(), agent: bootstrapped, seed: 5).run(steps: 1500)
+        #expect(
+            Array(plain.regularizedParameters.values) != Array(bootstrapped.regularizedParameters.values),
+            "the episodic term moved the weights")
+        let directory = TemporaryDirectory("emdqn-checkpoint")
+        let file = try File.create(directory.file("agent.h5"))
+        try bootstrapped.save(to: file.createGroup("dqn"))
+        let copy = try Self.agent(seed: 99, weight: 1, budget: 2000)
+        try copy.load(from: file.openGroup("dqn"))
+        #expect(copy.episodic!.stores.map(\.count) == bootstrapped.episodic!.stores.map(\.count))
+        #expect(copy.retention() == bootstrapped.retention(), "the same entries and held-out states")
+    }
+}

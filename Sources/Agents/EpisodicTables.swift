@@ -1,0 +1,200 @@
+public import EpisodicMemory
+import Foundation
+public import HDF5
+public import Randomness
+public import Replay
+
+/// One episodic table per action over one key function (raw observation or a random projection), filled as episodes
+/// finish: R_t = r_t + γR_{t+1}, written backwards into table a_t with the max rule. MFEC acts on these tables; DQN's
+/// episodic bootstrap (EMDQN) regresses its Q-values toward them. Also keeps, per task, a seeded reservoir of
+/// held-out (key, action, return) samples for `retention(k:)`.
+public final class EpisodicTables {
+    public let actions: Int
+    public let gamma: Float
+    public private(set) var stores: [EpisodicStore]
+    let projection: RandomProjection?
+    /// The key of the latest `makeKey` call.
+    public private(set) var key: [Float]
+    var traceKeys: [Float] = []
+    var traceActions: [Int] = []
+    var traceRewards: [Float] = []
+    var activeTask: Int32 = 0
+    var neighbours = Neighbours()
+    var estimate: [Float] = [0]
+    var holdout: [Int32: Holdout] = [:]
+    var holdoutStream: RandomStream
+    static let holdoutSize = 256
+
+    struct Holdout {
+        var keys: [Float] = []
+        var actions: [Int] = []
+        var returns: [Float] = []
+        /// Samples offered so far (reservoir sampling).
+        var seen = 0
+    }
+
+    public var keySize: Int { key.count }
+
+    /// - Parameter projection: the key size of a Gaussian random projection; 0 keys on the raw observation.
+    public init(
+        observationSize: Int, actions: Int, projection: Int, capacity: Int, gamma: Float,
+        eviction: MemoryConfiguration.Eviction, stream: RandomStream
+    ) throws {
+        self.actions = actions
+        self.gamma = gamma
+        self.projection =
+            projection > 0
+            ? RandomProjection(inputSize: observationSize, outputSize: projection, stream: stream.derived("projection"))
+            : nil
+        let keySize = projection > 0 ? projection : observationSize
+        key = [Float](repeating: 0, count: keySize)
+        stores = try (0..<actions).map { _ in
+            try EpisodicStore(
+                MemoryConfiguration(capacity: capacity, keySize: keySize, eviction: eviction, writeRule: .max))
+        }
+        holdoutStream = stream.derived("holdout")
+    }
+
+    /// Computes the key of `observation` into `key`.
+    public func makeKey(_ observation: UnsafeBufferPointer<Float>) {
+        if let projection {
+            key.withUnsafeMutableBufferPointer { projection.project(observation, rows: 1, into: $0) }
+        } else {
+            for index in 0..<key.count { key[index] = observation[index] }
+        }
+    }
+
+    /// Q(s, a) from table a for the key in `key`: the stored value on an exact hit; else, with `k` > 0, the mean of
+    /// the k nearest values (+∞ when the table holds k or fewer); with `k` = 0, nil (exact matches only).
+    public func value(action: Int, k: Int) -> Float? {
+        key.withUnsafeBufferPointer { value(of: $0, action: action, k: k) }
+    }
+
+    func value(of key: UnsafeBufferPointer<Float>, action: Int, k: Int) -> Float? {
+        let table = stores[action]
+        if let slot = table.exactMatch(key) { return table.value(at: slot)[0] }
+        guard k > 0 else { return nil }
+        guard table.count > k else { return .infinity }
+        estimate.withUnsafeMutableBufferPointer { output in
+            table.estimate(key, queryCount: 1, k: k, kernel: .mean, neighbours: &neighbours, into: output)
+        }
+        return estimate[0]
+    }
+
+    /// Adds a step to the current episode; at its end, writes the episode's returns into the tables.
+    public func record(_ transition: Transition) {
+        transition.observation.withUnsafeBufferPointer { makeKey($0) }
+        traceKeys.append(contentsOf: key)
+        traceActions.append(Int(transition.action[0]))
+        traceRewards.append(transition.reward)
+        activeTask = transition.task
+        if transition.terminated || transition.truncated { writeEpisode() }
+    }
+
+    func writeEpisode() {
+        var value: Float = 0
+        let size = keySize
+        for step in stride(from: traceRewards.count - 1, through: 0, by: -1) {
+            value = traceRewards[step] + gamma * value
+            let stepKey = Array(traceKeys[step * size..<(step + 1) * size])
+            stores[traceActions[step]].write(key: stepKey, value: [value], task: activeTask)
+            hold(stepKey, action: traceActions[step], value: value)
+        }
+        clearTrace()
+    }
+
+    /// Drops the unfinished episode (at a task boundary its partial returns would undervalue its states).
+    public func clearTrace(task: Int32? = nil) {
+        traceKeys.removeAll(keepingCapacity: true)
+        traceActions.removeAll(keepingCapacity: true)
+        traceRewards.removeAll(keepingCapacity: true)
+        if let task { activeTask = task }
+    }
+
+    /// Offers a finished step to its task's reservoir of held-out states.
+    func hold(_ stepKey: [Float], action: Int, value: Float) {
+        var set = holdout[activeTask] ?? Holdout()
+        set.seen += 1
+        let place = set.actions.count < Self.holdoutSize ? set.actions.count : holdoutStream.index(below: set.seen)
+        if place == set.actions.count {
+            set.keys += stepKey
+            set.actions.append(action)
+            set.returns.append(value)
+        } else if place < Self.holdoutSize {
+            for index in 0..<keySize { set.keys[place * keySize + index] = stepKey[index] }
+            set.actions[place] = action
+            set.returns[place] = value
+        }
+        holdout[activeTask] = set
+    }
+
+    /// Entries per task across the tables, and the mean |Q(s, a) − return| over each task's held-out states (with
+    /// `k` neighbours where a state is not stored; states that cannot be valued are skipped).
+    public func retention(k: Int) -> [MemoryRetention] {
+        var entries: [Int32: Int] = [:]
+        for table in stores { entries.merge(table.entriesPerTask(), uniquingKeysWith: +) }
+        return Set(entries.keys).union(holdout.keys).sorted().map { task in
+            var total = 0.0
+            var counted = 0
+            if let set = holdout[task] {
+                set.keys.withUnsafeBufferPointer { keys in
+                    for sample in set.actions.indices {
+                        guard
+                            let estimate = value(
+                                of: UnsafeBufferPointer(rebasing: keys[sample * keySize..<(sample + 1) * keySize]),
+                                action: set.actions[sample], k: k),
+                            estimate.isFinite
+                        else { continue }
+                        total += Double(abs(estimate - set.returns[sample]))
+                        counted += 1
+                    }
+                }
+            }
+            return MemoryRetention(
+                task: task, entries: entries[task] ?? 0, valueError: counted > 0 ? total / Double(counted) : nil)
+        }
+    }
+
+    public func save(to group: Group) throws {
+        for (action, table) in stores.enumerated() { try table.save(to: group.createGroup("table_\(action)")) }
+        try group.setAttribute("active_task", Int64(activeTask))
+        try group.createDataset("trace/keys", of: Float.self, shape: [traceKeys.count]).write(traceKeys)
+        try group.createDataset("trace/actions", of: Int64.self, shape: [traceActions.count])
+            .write(traceActions.map { Int64($0) })
+        try group.createDataset("trace/rewards", of: Float.self, shape: [traceRewards.count]).write(traceRewards)
+        try group.setAttribute(
+            "holdout_random",
+            [holdoutStream.state.0, holdoutStream.state.1, holdoutStream.state.2, holdoutStream.state.3])
+        for (task, set) in holdout {
+            let held = try group.createGroup("holdout/task_\(task)")
+            try held.setAttribute("task", Int64(task))
+            try held.setAttribute("seen", Int64(set.seen))
+            try held.createDataset("keys", of: Float.self, shape: [set.keys.count]).write(set.keys)
+            try held.createDataset("actions", of: Int64.self, shape: [set.actions.count])
+                .write(set.actions.map { Int64($0) })
+            try held.createDataset("returns", of: Float.self, shape: [set.returns.count]).write(set.returns)
+        }
+    }
+
+    public func load(from group: Group) throws {
+        stores = try (0..<actions).map { try EpisodicStore.load(from: group.openGroup("table_\($0)")) }
+        activeTask = Int32(try group.attribute("active_task", as: Int64.self))
+        traceKeys = try group.openDataset("trace/keys", as: Float.self).readAll()
+        traceActions = try group.openDataset("trace/actions", as: Int64.self).readAll().map { Int($0) }
+        traceRewards = try group.openDataset("trace/rewards", as: Float.self).readAll()
+        let words = try group.attribute("holdout_random", as: [UInt64].self)
+        holdoutStream = RandomStream(state: (words[0], words[1], words[2], words[3]))
+        holdout = [:]
+        if group.contains("holdout") {
+            let folder = try group.openGroup("holdout")
+            for name in try folder.children() {
+                let held = try folder.openGroup(name)
+                holdout[Int32(try held.attribute("task", as: Int64.self))] = Holdout(
+                    keys: try held.openDataset("keys", as: Float.self).readAll(),
+                    actions: try held.openDataset("actions", as: Int64.self).readAll().map { Int($0) },
+                    returns: try held.openDataset("returns", as: Float.self).readAll(),
+                    seen: Int(try held.attribute("seen", as: Int64.self)))
+            }
+        }
+    }
+}
