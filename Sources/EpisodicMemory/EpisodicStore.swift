@@ -1,6 +1,6 @@
 public import Randomness
 
-/// A fixed-capacity key → value memory with exact k-nearest-neighbour reads batched through BLAS: the episodic
+/// A fixed-capacity key → value memory with exact (or indexed) k-nearest-neighbour reads: the episodic
 /// store of MFEC, NEC and EMDQN. Keys are Float32 vectors of one size; each entry has value columns, a task tag and
 /// the times it was inserted, last used and last updated (a logical clock: one tick per write or read).
 ///
@@ -49,7 +49,7 @@ public final class EpisodicStore {
     /// The stream state the index was built with, so a reload rebuilds the same index.
     var indexStream: RandomStream?
 
-    /// Stored keys per `sgemm` tile: 32 queries × 2048 keys × 4 bytes (256 KiB) stays in L2.
+    /// Stored keys per distance tile: 32 queries × 2048 keys × 4 bytes (256 KiB) stays in L2.
     static let block = 2048
     public static var searchBlock: Int { block }
 
