@@ -44,34 +44,28 @@ enum Approximate {
         }
         let count = queries.count / dimension
         var exact = Neighbours()
-        let exactSeconds = queries.withUnsafeBufferPointer { all in
-            median(3) {
-                let start = now()
-                for batch in 0..<count / 32 {
-                    store.nearest(
-                        UnsafeBufferPointer(rebasing: all[batch * 32 * dimension..<(batch + 1) * 32 * dimension]),
-                        queryCount: 32, k: k, into: &exact)
+        /// Median seconds to read all queries in batches of 32.
+        func seconds(approximate: Bool, into result: inout Neighbours) -> Double {
+            queries.withUnsafeBufferPointer { all in
+                median(3) {
+                    let start = now()
+                    for batch in 0..<count / 32 {
+                        store.nearest(
+                            UnsafeBufferPointer(rebasing: all[batch * 32 * dimension..<(batch + 1) * 32 * dimension]),
+                            queryCount: 32, k: k, into: &result, approximate: approximate)
+                    }
+                    return now() - start
                 }
-                return now() - start
             }
         }
+        let exactSeconds = seconds(approximate: false, into: &exact)
         queries.withUnsafeBufferPointer { store.nearest($0, queryCount: count, k: k, into: &exact) }
         try store.buildIndex(cells: cells, probes: 1, stream: RandomStream(seed: 7))
         var points: [Point] = []
         var approximate = Neighbours()
         for probe in probes {
             store.index!.probes = probe
-            let seconds = queries.withUnsafeBufferPointer { all in
-                median(3) {
-                    let start = now()
-                    for batch in 0..<count / 32 {
-                        store.nearest(
-                            UnsafeBufferPointer(rebasing: all[batch * 32 * dimension..<(batch + 1) * 32 * dimension]),
-                            queryCount: 32, k: k, into: &approximate, approximate: true)
-                    }
-                    return now() - start
-                }
-            }
+            let elapsed = seconds(approximate: true, into: &approximate)
             queries.withUnsafeBufferPointer {
                 store.nearest($0, queryCount: count, k: k, into: &approximate, approximate: true)
             }
@@ -83,7 +77,7 @@ enum Approximate {
             points.append(
                 Point(
                     probes: probe, recall: Double(found) / Double(count * k),
-                    queriesPerSecond: Double(count / 32 * 32) / seconds))
+                    queriesPerSecond: Double(count / 32 * 32) / elapsed))
         }
         return (Double(count / 32 * 32) / exactSeconds, exact.slots, points)
     }
