@@ -1,6 +1,6 @@
 import CBLAS
 import CKernels
-public import Randomness
+import Randomness
 
 /// An inverted-file index over an episodic store's keys, for memories past ~100k entries: k-means cells; a search
 /// scans only the `probes` cells whose centroids are nearest the query. Each cell keeps its members' keys in panels

@@ -1,5 +1,5 @@
 import Analysis
-public import Continual
+import Continual
 import Foundation
 
 /// A sweep expanded into runs: each with a stable, readable id and its complete curriculum (the base with the
