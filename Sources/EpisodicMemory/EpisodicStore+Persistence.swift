@@ -1,6 +1,5 @@
 import Foundation
 public import HDF5
-import Randomness
 
 extension EpisodicStore {
     /// Writes the live entries into `group`: `keys` float32 [n, keySize], `values` float32 [n, valueSize], `task`
@@ -14,11 +13,11 @@ extension EpisodicStore {
         try group.setAttribute(
             "configuration", String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self))
         try group.setAttribute("clock", clock)
-        if let index, let stream = indexStream {
-            // The index is not stored: a reload rebuilds it from the same keys with the same stream.
-            try group.setAttribute("index_cells", Int64(index.cellCount))
+        if let index {
+            // Only the centroids are stored: a reload files every entry in its cell again.
+            try group.createDataset("index_centroids", of: Float.self, shape: [index.cellCount, index.keySize])
+                .write(index.centroids)
             try group.setAttribute("index_probes", Int64(index.probes))
-            try group.setAttribute("index_stream", [stream.state.0, stream.state.1, stream.state.2, stream.state.3])
         }
         let n = count
         try group.createDataset("keys", of: Float.self, shape: [n, configuration.keySize])
@@ -73,12 +72,12 @@ extension EpisodicStore {
             store.recency[slot] = configuration.eviction == .leastRecentlyUpdated ? updated[slot] : used[slot]
             store.attach(slot)
         }
-        if group.hasAttribute("index_cells") {
-            let words = try group.attribute("index_stream", as: [UInt64].self)
-            try store.buildIndex(
-                cells: Int(try group.attribute("index_cells", as: Int64.self)),
-                probes: Int(try group.attribute("index_probes", as: Int64.self)),
-                stream: RandomStream(state: (words[0], words[1], words[2], words[3])))
+        if group.contains("index_centroids") {
+            store.attachIndex(
+                IVFIndex(
+                    keySize: configuration.keySize,
+                    centroids: try group.openDataset("index_centroids", as: Float.self).readAll(),
+                    probes: Int(try group.attribute("index_probes", as: Int64.self)), capacity: configuration.capacity))
         }
         return store
     }

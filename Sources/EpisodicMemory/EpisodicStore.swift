@@ -46,8 +46,6 @@ public final class EpisodicStore {
     var queryNorms: [Float] = []
     /// The approximate index, when built (`buildIndex`); kept current on every write.
     public internal(set) var index: IVFIndex?
-    /// The stream state the index was built with, so a reload rebuilds the same index.
-    var indexStream: RandomStream?
 
     /// Stored keys per distance tile: 32 queries × 2048 keys × 4 bytes (256 KiB) stays in L2.
     static let block = 2048
@@ -195,11 +193,16 @@ public final class EpisodicStore {
                 keySize: size, cells: cells, probes: probes, capacity: configuration.capacity, sample: sample,
                 sampleCount: rows, iterations: iterations, stream: draw)
         }
+        attachIndex(built)
+    }
+
+    /// Files every entry in `index` and makes it the store's index.
+    func attachIndex(_ built: IVFIndex) {
+        let size = configuration.keySize
         keys.withUnsafeBufferPointer { keys in
             for slot in 0..<count { built.set(slot: slot, key: keys.baseAddress! + slot * size, norm: norms[slot]) }
         }
         index = built
-        indexStream = stream
     }
 
     /// The slot to evict, by policy.

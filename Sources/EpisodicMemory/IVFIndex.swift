@@ -104,6 +104,19 @@ public final class IVFIndex {
         updateNorms()
     }
 
+    /// An index over given centroids ([cells × keySize]) — a saved index restored without training.
+    init(keySize: Int, centroids: [Float], probes: Int, capacity: Int) {
+        self.keySize = keySize
+        cellCount = centroids.count / keySize
+        self.probes = probes
+        self.centroids = centroids
+        centroidNorms = [Float](repeating: 0, count: (cellCount + 15) / 16 * 16)
+        cells = Array(repeating: Cell(), count: cellCount)
+        cellOf = [Int32](repeating: -1, count: capacity)
+        positionOf = [Int32](repeating: -1, count: capacity)
+        updateNorms()
+    }
+
     private func updateNorms() {
         let padded = (cellCount + 15) / 16 * 16
         if centroidNorms.count < padded { centroidNorms = [Float](repeating: 0, count: padded) }
