@@ -105,8 +105,8 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent, EpisodicMemory
     }
 
     public func observe(_ transition: Transition) {
-        replay.insert(transition)
-        episodic?.record(transition)
+        let slot = replay.insert(transition)
+        episodic?.record(transition, slot: slot, from: replay)
         steps += 1
     }
 

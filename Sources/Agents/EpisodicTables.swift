@@ -5,7 +5,9 @@ public import Randomness
 public import Replay
 
 /// One episodic table per action over one key function (raw observation or a random projection), filled as episodes
-/// finish: R_t = r_t + γR_{t+1}, written backwards into table a_t with the max rule. MFEC acts on these tables; DQN's
+/// finish: the shared replay store gives the finished episode's steps and discounted returns R_t = r_t + γR_{t+1}
+/// (`ReplayStore.episodeReturns`), written backwards into table a_t with the max rule. When the store no longer holds
+/// the episode's start (a small store evicted it), the agent's trace of the current episode gives the same values. MFEC acts on these tables; DQN's
 /// episodic bootstrap (EMDQN) regresses its Q-values toward them. Also keeps, per task, a seeded reservoir of
 /// held-out (key, action, return) samples for `retention(k:)`.
 public final class EpisodicTables {
@@ -21,6 +23,11 @@ public final class EpisodicTables {
     var activeTask: Int32 = 0
     var neighbours = Neighbours()
     var estimate: [Float] = [0]
+    /// Scratch for observations read back from the replay store.
+    var observation: [Float] = []
+    /// How many finished episodes came from the replay store and how many from the trace (for tests and logs).
+    public private(set) var episodesFromStore = 0
+    public private(set) var episodesFromTrace = 0
     var holdout: [Int32: Holdout] = [:]
     var holdoutStream: RandomStream
     static let holdoutSize = 256
@@ -81,14 +88,40 @@ public final class EpisodicTables {
         return estimate[0]
     }
 
-    /// Adds a step to the current episode; at its end, writes the episode's returns into the tables.
-    public func record(_ transition: Transition) {
+    /// Adds a step (stored in `slot` of `replay`, nil when the store passed it over) to the current episode; at its
+    /// end, writes the episode's returns into the tables — read back from the replay store when it holds the whole
+    /// episode, else from the trace.
+    public func record(_ transition: Transition, slot: Int?, from replay: ReplayStore) {
         transition.observation.withUnsafeBufferPointer { makeKey($0) }
         traceKeys.append(contentsOf: key)
         traceActions.append(Int(transition.action[0]))
         traceRewards.append(transition.reward)
         activeTask = transition.task
-        if transition.terminated || transition.truncated { writeEpisode() }
+        guard transition.terminated || transition.truncated else { return }
+        if let slot, let episode = replay.episodeReturns(endingAt: slot, gamma: gamma),
+            episode.slots.count == traceRewards.count
+        {
+            writeEpisode(from: replay, episode)
+        } else {
+            writeEpisode()
+        }
+    }
+
+    /// Writes a finished episode read back from the replay store (last step first, as from the trace).
+    func writeEpisode(from replay: ReplayStore, _ episode: (slots: [Int], returns: [Float])) {
+        if observation.count != replay.schema.observationSize {
+            observation = [Float](repeating: 0, count: replay.schema.observationSize)
+        }
+        for index in stride(from: episode.slots.count - 1, through: 0, by: -1) {
+            let slot = episode.slots[index]
+            observation.withUnsafeMutableBufferPointer { replay.observation(at: slot, into: $0.baseAddress!) }
+            observation.withUnsafeBufferPointer { makeKey($0) }
+            let action = Int(replay.firstAction(at: slot))
+            stores[action].write(key: key, value: [episode.returns[index]], task: activeTask)
+            hold(key, action: action, value: episode.returns[index])
+        }
+        episodesFromStore += 1
+        clearTrace()
     }
 
     func writeEpisode() {
@@ -100,6 +133,7 @@ public final class EpisodicTables {
             stores[traceActions[step]].write(key: stepKey, value: [value], task: activeTask)
             hold(stepKey, action: traceActions[step], value: value)
         }
+        episodesFromTrace += 1
         clearTrace()
     }
 

@@ -60,8 +60,7 @@ public final class MFEC: EpisodicMemoryAgent {
     }
 
     public func observe(_ transition: Transition) {
-        replay.insert(transition)
-        memory.record(transition)
+        memory.record(transition, slot: replay.insert(transition), from: replay)
     }
 
     public func retention() -> [MemoryRetention] { memory.retention(k: configuration.k) }

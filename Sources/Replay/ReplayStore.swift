@@ -378,3 +378,35 @@ struct StepScalars: BitwiseCopyable {
     /// Whether the episode ended here.
     var isLast: Bool { terminated || truncated }
 }
+
+extension ReplayStore {
+    /// The observation in `slot`, decoded into `output` (`schema.observationSize` values), without allocating.
+    public func observation(at slot: Int, into output: UnsafeMutablePointer<Float>) {
+        precondition(slot >= 0 && slot < count, "slot \(slot) outside 0..<\(count)")
+        schema.decode(observations.row(slot), count: schema.observationSize, into: output)
+    }
+
+    /// The first action value in `slot` (the action of a discrete schema).
+    public func firstAction(at slot: Int) -> Float { scalars[slot].action }
+
+    /// The episode that ends in `slot`, first step first, with each step's discounted return R_t = r_t + γR_{t+1},
+    /// computed from the stored rewards — when the whole episode is still in the store (its first step, step 0, has
+    /// not been evicted); nil otherwise.
+    public func episodeReturns(endingAt slot: Int, gamma: Float) -> (slots: [Int], returns: [Float])? {
+        var slots = [slot]
+        var current = slot
+        while previous[current] >= 0 {
+            current = Int(previous[current])
+            slots.append(current)
+        }
+        guard step[current] == 0 else { return nil }
+        slots.reverse()
+        var returns = [Float](repeating: 0, count: slots.count)
+        var value: Float = 0
+        for index in stride(from: slots.count - 1, through: 0, by: -1) {
+            value = scalars[slots[index]].reward + gamma * value
+            returns[index] = value
+        }
+        return (slots, returns)
+    }
+}

@@ -52,6 +52,32 @@ struct MFECTests {
         #expect(agent.tables.count == 4 && agent.keySize == observationSize)
     }
 
+    @Test func finishedEpisodesAreReadBackFromTheReplayStoreAndATraceCoversEvictedStarts() throws {
+        let size = try Self.environment().observationSpace.flatCount
+        func run(capacity: Int) throws -> MFEC {
+            let agent = try MFEC(
+                observationSize: size, actions: 4, configuration: MFECConfiguration(),
+                replay: ReplayStore(
+                    schema: ReplaySchema(observationSize: size, action: .discrete), capacity: capacity,
+                    eviction: .fifo, seed: 7),
+                seed: 7)
+            try EnvironmentLoop(environment: Self.environment(), agent: agent, seed: 7).run(steps: 1500)
+            return agent
+        }
+        let fromStore = try run(capacity: 20_000)
+        let fromTrace = try run(capacity: 5)  // shorter than an episode: every start is evicted
+        #expect(fromStore.memory.episodesFromStore > 0 && fromStore.memory.episodesFromTrace == 0)
+        #expect(fromTrace.memory.episodesFromTrace > 0 && fromTrace.memory.episodesFromStore == 0)
+        for action in 0..<4 {
+            let a = fromStore.tables[action]
+            let b = fromTrace.tables[action]
+            #expect(a.count == b.count)
+            #expect(
+                (0..<a.count).map { a.key(at: $0) + a.value(at: $0) }
+                    == (0..<b.count).map { b.key(at: $0) + b.value(at: $0) })
+        }
+    }
+
     @Test func mfecReachesTheGoalInFewerStepsThanDQNWithTheSameBudget() throws {
         let budget = 4000
         let threshold = 0.6  // the goal within about 13 of the 30 steps
