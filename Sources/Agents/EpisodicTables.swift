@@ -38,6 +38,23 @@ public final class EpisodicTables {
         var returns: [Float] = []
         /// Samples offered so far (reservoir sampling).
         var seen = 0
+
+        /// Reservoir sampling: keeps each offered sample with probability capacity / seen.
+        mutating func offer(
+            _ key: [Float], action: Int, value: Float, capacity: Int, stream: inout RandomStream
+        ) {
+            seen += 1
+            let place = actions.count < capacity ? actions.count : stream.index(below: seen)
+            if place == actions.count {
+                keys += key
+                actions.append(action)
+                returns.append(value)
+            } else if place < capacity {
+                for index in key.indices { keys[place * key.count + index] = key[index] }
+                actions[place] = action
+                returns[place] = value
+            }
+        }
     }
 
     public var keySize: Int { key.count }
@@ -145,21 +162,11 @@ public final class EpisodicTables {
         if let task { activeTask = task }
     }
 
-    /// Offers a finished step to its task's reservoir of held-out states.
+    /// Offers a finished step to its task's reservoir of held-out states (mutated in place: a local copy of the
+    /// reservoir would copy its keys on every write).
     func hold(_ stepKey: [Float], action: Int, value: Float) {
-        var set = holdout[activeTask] ?? Holdout()
-        set.seen += 1
-        let place = set.actions.count < Self.holdoutSize ? set.actions.count : holdoutStream.index(below: set.seen)
-        if place == set.actions.count {
-            set.keys += stepKey
-            set.actions.append(action)
-            set.returns.append(value)
-        } else if place < Self.holdoutSize {
-            for index in 0..<keySize { set.keys[place * keySize + index] = stepKey[index] }
-            set.actions[place] = action
-            set.returns[place] = value
-        }
-        holdout[activeTask] = set
+        holdout[activeTask, default: Holdout()].offer(
+            stepKey, action: action, value: value, capacity: Self.holdoutSize, stream: &holdoutStream)
     }
 
     /// Entries per task across the tables, and the mean |Q(s, a) − return| over each task's held-out states (with

@@ -36,6 +36,40 @@ public final class IVFIndex {
         /// Panel layout: [panel][dimension][lane].
         var panels: [Float] = []
         var norms: [Float] = []
+
+        /// Adds a member at the end; returns its position.
+        mutating func append(slot: Int32, key: UnsafePointer<Float>, norm: Float, keySize: Int) -> Int {
+            let position = slots.count
+            if position % 16 == 0 {
+                panels += [Float](repeating: 0, count: 16 * keySize)
+                norms += [Float](repeating: 0, count: 16)
+            }
+            let base = (position / 16) * 16 * keySize + position % 16
+            for index in 0..<keySize { panels[base + index * 16] = key[index] }
+            norms[position] = norm
+            slots.append(slot)
+            return position
+        }
+
+        /// Removes the member at `position`, moving the last member into its place; returns the moved slot.
+        mutating func remove(at position: Int, keySize: Int) -> Int32? {
+            let last = slots.count - 1
+            var moved: Int32?
+            if position != last {
+                let from = (last / 16) * 16 * keySize + last % 16
+                let to = (position / 16) * 16 * keySize + position % 16
+                for index in 0..<keySize { panels[to + index * 16] = panels[from + index * 16] }
+                norms[position] = norms[last]
+                slots[position] = slots[last]
+                moved = slots[last]
+            }
+            slots.removeLast()
+            if slots.count % 16 == 0 {
+                panels.removeLast(16 * keySize)
+                norms.removeLast(16)
+            }
+            return moved
+        }
     }
 
     /// Trains `cells` centroids by k-means (Lloyd, `iterations` rounds, seeded initial picks) on `sample` keys
@@ -153,17 +187,8 @@ public final class IVFIndex {
     func set(slot: Int, key: UnsafePointer<Float>, norm: Float) {
         remove(slot: slot)
         let cellIndex = nearestCell(key)
-        var cell = cells[cellIndex]
-        let position = cell.slots.count
-        if position % 16 == 0 {
-            cell.panels += [Float](repeating: 0, count: 16 * keySize)
-            cell.norms += [Float](repeating: 0, count: 16)
-        }
-        let base = (position / 16) * 16 * keySize + position % 16
-        for index in 0..<keySize { cell.panels[base + index * 16] = key[index] }
-        cell.norms[position] = norm
-        cell.slots.append(Int32(slot))
-        cells[cellIndex] = cell
+        // Mutated in place through the array element: a local copy of the cell would copy its panels on write.
+        let position = cells[cellIndex].append(slot: Int32(slot), key: key, norm: norm, keySize: keySize)
         cellOf[slot] = Int32(cellIndex)
         positionOf[slot] = Int32(position)
     }
@@ -172,24 +197,10 @@ public final class IVFIndex {
     func remove(slot: Int) {
         let cellIndex = Int(cellOf[slot])
         guard cellIndex >= 0 else { return }
-        var cell = cells[cellIndex]
         let position = Int(positionOf[slot])
-        let last = cell.slots.count - 1
-        if position != last {
-            let moved = Int(cell.slots[last])
-            let from = (last / 16) * 16 * keySize + last % 16
-            let to = (position / 16) * 16 * keySize + position % 16
-            for index in 0..<keySize { cell.panels[to + index * 16] = cell.panels[from + index * 16] }
-            cell.norms[position] = cell.norms[last]
-            cell.slots[position] = Int32(moved)
-            positionOf[moved] = Int32(position)
+        if let moved = cells[cellIndex].remove(at: position, keySize: keySize) {
+            positionOf[Int(moved)] = Int32(position)
         }
-        cell.slots.removeLast()
-        if cell.slots.count % 16 == 0 {
-            cell.panels.removeLast(16 * keySize)
-            cell.norms.removeLast(16)
-        }
-        cells[cellIndex] = cell
         cellOf[slot] = -1
         positionOf[slot] = -1
     }
