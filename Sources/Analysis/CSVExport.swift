@@ -41,8 +41,7 @@ public enum CSVExport {
         var evaluations = [["evaluation", "step", "block", "task", "task_name", "episode", "return"]]
         let columns = contents.evaluatedTasks.count
         let episodes = contents.episodesPerEvaluation
-        let complete = min(contents.evaluationSteps.count, contents.returns.count / max(columns * episodes, 1))
-        for evaluation in 0..<complete {
+        for evaluation in 0..<contents.completeEvaluations {
             for (column, task) in contents.evaluatedTasks.enumerated() {
                 for episode in 0..<episodes {
                     let value = contents.returns[(evaluation * columns + column) * episodes + episode]

@@ -93,9 +93,7 @@ public enum SweepMerge {
             let tasks = first.evaluatedTasks.count
             let episodes = first.episodesPerEvaluation
             let blocks = runs.map { $0.contents.afterBlock.count }
-            let evaluations = runs.map {
-                min($0.contents.evaluationSteps.count, $0.contents.returns.count / max(tasks * episodes, 1))
-            }
+            let evaluations = runs.map(\.contents.completeEvaluations)
             func sources(_ dataset: String, rows: [Int], rest: [Int]) -> [VirtualSource] {
                 zip(relative, rows).enumerated().map { index, pair in
                     VirtualSource(file: pair.0 + "/log.h5", dataset: dataset, shape: [pair.1] + rest, index: index)

@@ -34,11 +34,16 @@ public struct RunLogContents {
         blocks.map { row in row.tasks.string.split(separator: ",").compactMap { Int($0) } }
     }
 
-    /// Mean return per evaluated task for each evaluation.
+    /// Evaluations whose every episode return was read (all of them once the log is committed).
+    public var completeEvaluations: Int {
+        min(evaluationSteps.count, returns.count / max(evaluatedTasks.count * episodesPerEvaluation, 1))
+    }
+
+    /// Mean return per evaluated task for each complete evaluation.
     public var evaluationMeans: [[Double]] {
         let columns = evaluatedTasks.count
         let episodes = episodesPerEvaluation
-        return evaluationSteps.indices.map { evaluation in
+        return (0..<completeEvaluations).map { evaluation in
             (0..<columns).map { column in
                 let start = (evaluation * columns + column) * episodes
                 return returns[start..<start + episodes].reduce(0, +) / Double(episodes)
