@@ -28,34 +28,9 @@ public final class EpisodicTables {
     /// How many finished episodes came from the replay store and how many from the trace (for tests and logs).
     public private(set) var episodesFromStore = 0
     public private(set) var episodesFromTrace = 0
-    var holdout: [Int32: Holdout] = [:]
+    var holdout: [Int32: HeldOutSamples] = [:]
     var holdoutStream: RandomStream
     static let holdoutSize = 256
-
-    struct Holdout {
-        var keys: [Float] = []
-        var actions: [Int] = []
-        var returns: [Float] = []
-        /// Samples offered so far (reservoir sampling).
-        var seen = 0
-
-        /// Reservoir sampling: keeps each offered sample with probability capacity / seen.
-        mutating func offer(
-            _ key: [Float], action: Int, value: Float, capacity: Int, stream: inout RandomStream
-        ) {
-            seen += 1
-            let place = actions.count < capacity ? actions.count : stream.index(below: seen)
-            if place == actions.count {
-                keys += key
-                actions.append(action)
-                returns.append(value)
-            } else if place < capacity {
-                for index in key.indices { keys[place * key.count + index] = key[index] }
-                actions[place] = action
-                returns[place] = value
-            }
-        }
-    }
 
     public var keySize: Int { key.count }
 
@@ -165,7 +140,7 @@ public final class EpisodicTables {
     /// Offers a finished step to its task's reservoir of held-out states (mutated in place: a local copy of the
     /// reservoir would copy its keys on every write).
     func hold(_ stepKey: [Float], action: Int, value: Float) {
-        holdout[activeTask, default: Holdout()].offer(
+        holdout[activeTask, default: HeldOutSamples()].offer(
             stepKey, action: action, value: value, capacity: Self.holdoutSize, stream: &holdoutStream)
     }
 
@@ -206,15 +181,7 @@ public final class EpisodicTables {
         try group.setAttribute(
             "holdout_random",
             [holdoutStream.state.0, holdoutStream.state.1, holdoutStream.state.2, holdoutStream.state.3])
-        for (task, set) in holdout {
-            let held = try group.createGroup("holdout/task_\(task)")
-            try held.setAttribute("task", Int64(task))
-            try held.setAttribute("seen", Int64(set.seen))
-            try held.createDataset("keys", of: Float.self, shape: [set.keys.count]).write(set.keys)
-            try held.createDataset("actions", of: Int64.self, shape: [set.actions.count])
-                .write(set.actions.map { Int64($0) })
-            try held.createDataset("returns", of: Float.self, shape: [set.returns.count]).write(set.returns)
-        }
+        try HeldOutSamples.save(holdout, to: group)
     }
 
     public func load(from group: Group) throws {
@@ -225,17 +192,6 @@ public final class EpisodicTables {
         traceRewards = try group.openDataset("trace/rewards", as: Float.self).readAll()
         let words = try group.attribute("holdout_random", as: [UInt64].self)
         holdoutStream = RandomStream(state: (words[0], words[1], words[2], words[3]))
-        holdout = [:]
-        if group.contains("holdout") {
-            let folder = try group.openGroup("holdout")
-            for name in try folder.children() {
-                let held = try folder.openGroup(name)
-                holdout[Int32(try held.attribute("task", as: Int64.self))] = Holdout(
-                    keys: try held.openDataset("keys", as: Float.self).readAll(),
-                    actions: try held.openDataset("actions", as: Int64.self).readAll().map { Int($0) },
-                    returns: try held.openDataset("returns", as: Float.self).readAll(),
-                    seen: Int(try held.attribute("seen", as: Int64.self)))
-            }
-        }
+        holdout = try HeldOutSamples.load(from: group)
     }
 }

@@ -81,6 +81,16 @@ public final class EpisodicStore {
         Array(values[slot * configuration.valueSize..<(slot + 1) * configuration.valueSize])
     }
 
+    /// Calls `body` with the key in `slot`, without copying it (valid only inside `body`).
+    public func withKey<Result>(at slot: Int, _ body: (UnsafeBufferPointer<Float>) -> Result) -> Result {
+        keys.withUnsafeBufferPointer {
+            body(UnsafeBufferPointer(rebasing: $0[slot * configuration.keySize..<(slot + 1) * configuration.keySize]))
+        }
+    }
+
+    /// Value column `column` of `slot`, without copying the row.
+    public func value(at slot: Int, column: Int) -> Float { values[slot * configuration.valueSize + column] }
+
     public func task(at slot: Int) -> Int32 { tasks[slot] }
 
     /// Entries per task tag.
