@@ -55,7 +55,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         .target(name: "RunLog", dependencies: ["HDF5"], swiftSettings: swiftSettings),
         .target(
-            name: "Continual", dependencies: ["Agents", "Environments", "Replay", "RunLog", "HDF5"],
+            name: "Continual",
+            dependencies: ["Agents", "EpisodicMemory", "Environments", "Randomness", "Replay", "RunLog", "HDF5"],
             swiftSettings: swiftSettings),
         // Reports, notebooks, CSV export and sweep merging over finished (or running) run logs.
         .target(

@@ -214,6 +214,16 @@ struct CurriculumReader {
                     + "replay, which it does not use",
                 hint: "use \"finetune\"")
         }
+        if agent.policy == .nec,
+            [.l2, .ewc, .agem, .packnet].contains(where: { $0 == strategy.kind })
+                || { if case .replay(_, _, true) = strategy { true } else { false } }()
+        {
+            fail(
+                root["strategy"]!,
+                "nec's dictionaries are written, not regularised; \(strategy.name) acts on a policy network's "
+                    + "parameters or gradients",
+                hint: "use \"finetune\", or \"replay\" (it keeps earlier tasks in the store nec samples from)")
+        }
         if agent.policy == .sac, strategy == .agem {
             fail(root["strategy"]!, "agem projects DQN's gradients; SAC does not support it yet", hint: "use ewc or l2")
         }

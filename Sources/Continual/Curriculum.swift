@@ -1,4 +1,5 @@
 public import Environments
+public import EpisodicMemory
 
 /// A validated continual-learning curriculum: the tasks, the blocks that stream them (repeats expanded), the
 /// evaluation schedule, the agent, the strategy and the run's seeds. Made from JSON by
@@ -119,6 +120,8 @@ public struct AgentSpecification: Sendable, Equatable {
         case dqn, sac
         /// Model-free episodic control: tables of the best returns per action (module EpisodicMemory).
         case mfec
+        /// Neural episodic control: a learned embedding keys one dictionary per action (module EpisodicMemory).
+        case nec
     }
     public var policy: Policy
     /// Hyper-parameters by their configuration names, as JSON (validated against the policy's configuration).
@@ -127,6 +130,27 @@ public struct AgentSpecification: Sendable, Equatable {
     public var replayCapacity: Int
     /// Task-specific output heads, one per task (DQN's `taskHeads`).
     public var taskHeads: Bool
+    /// An episodic memory riding along the policy over the same replay store (`agent.episodic_memory`), or nil.
+    public var episodicMemory: EpisodicMemorySpecification? = nil
+}
+
+/// `agent.episodic_memory`: one table per action keyed by a random projection of the observation, filled with the
+/// discounted returns of completed episodes; measured for retention next to the policy (`Agents.CompositeAgent`).
+public struct EpisodicMemorySpecification: Sendable, Equatable {
+    /// Key size of the random projection (0: the raw observation).
+    public var keySize = 8
+    /// Entries per action table.
+    public var capacity = 100_000
+    /// Neighbours averaged where a state is not stored exactly.
+    public var k = 11
+    public var eviction: MemoryConfiguration.Eviction = .leastRecentlyUpdated
+    public var gamma = 0.99
+
+    /// The JSON names of the eviction rules.
+    public static let evictionNames: [String: MemoryConfiguration.Eviction] = [
+        "least_recently_used": .leastRecentlyUsed, "least_recently_updated": .leastRecentlyUpdated,
+        "per_task_quota": .perTaskQuota,
+    ]
 }
 
 /// The continual-learning strategy and its settings.

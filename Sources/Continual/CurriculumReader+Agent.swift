@@ -11,13 +11,11 @@ extension CurriculumReader {
                 allowed: ["policy", "hyperparameters", "replay", "task_heads", "world_model", "episodic_memory"],
                 required: ["policy"]) != nil
         else { return nil }
-        for component in ["world_model", "episodic_memory"] {
-            if let given = node[component], case .null = given.value {
-            } else if let given = node[component] {
-                fail(
-                    given, "this build of Lifelong has no \(component.replacingOccurrences(of: "_", with: " ")) yet",
-                    hint: "remove the key (or set it to null); it arrives with the WorldModel / EpisodicMemory modules")
-            }
+        if let given = node["world_model"], case .null = given.value {
+        } else if let given = node["world_model"] {
+            fail(
+                given, "this build of Lifelong has no world model yet",
+                hint: "remove the key (or set it to null); it arrives with the WorldModel module")
         }
         guard let policyName = string(node["policy"]) else { return nil }
         guard let policy = AgentSpecification.Policy(rawValue: policyName) else {
@@ -44,6 +42,7 @@ extension CurriculumReader {
             case .dqn: _ = try HyperParameters.merge(hyperparameters, into: DQNConfiguration())
             case .sac: _ = try HyperParameters.merge(hyperparameters, into: SACConfiguration())
             case .mfec: _ = try HyperParameters.merge(hyperparameters, into: MFECConfiguration())
+            case .nec: _ = try HyperParameters.merge(hyperparameters, into: NECConfiguration())
             }
         } catch {
             var place = node["hyperparameters"] ?? node
@@ -70,7 +69,7 @@ extension CurriculumReader {
         }
         if let first = tasks.first {
             switch (policy, first.actionSpace) {
-            case (.dqn, .discrete), (.sac, .box), (.mfec, .discrete): break
+            case (.dqn, .discrete), (.sac, .box), (.mfec, .discrete), (.nec, .discrete): break
             default:
                 fail(
                     node["policy"]!,
@@ -87,8 +86,42 @@ extension CurriculumReader {
         let json =
             (try? JSONSerialization.data(withJSONObject: hyperparameters, options: [.sortedKeys]))
             .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        var memory: EpisodicMemorySpecification?
+        if let given = node["episodic_memory"], !given.isNull {
+            memory = readEpisodicMemory(given)
+            if [.mfec, .nec].contains(policy) {
+                fail(
+                    given,
+                    "\(policy.rawValue) is an episodic memory itself; a second one beside it measures nothing new",
+                    hint: "drop \"episodic_memory\", or use it with dqn or sac")
+            }
+        }
         return AgentSpecification(
-            policy: policy, hyperparametersJSON: json, replayCapacity: capacity, taskHeads: taskHeads)
+            policy: policy, hyperparametersJSON: json, replayCapacity: capacity, taskHeads: taskHeads,
+            episodicMemory: memory)
+    }
+
+    /// `agent.episodic_memory`: {"key_size", "capacity", "k", "eviction", "gamma"}, all optional.
+    mutating func readEpisodicMemory(_ node: JSONNode) -> EpisodicMemorySpecification? {
+        guard object(node, allowed: ["key_size", "capacity", "k", "eviction", "gamma"]) != nil else { return nil }
+        var memory = EpisodicMemorySpecification()
+        memory.keySize = integer(node["key_size"], minimum: 0) ?? memory.keySize
+        memory.capacity = integer(node["capacity"], minimum: 1) ?? memory.capacity
+        memory.k = integer(node["k"], minimum: 1) ?? memory.k
+        if let given = node["gamma"], let gamma = number(given, minimum: 0) {
+            if gamma > 1 { fail(given, "gamma must be in [0, 1]; got \(gamma)") } else { memory.gamma = gamma }
+        }
+        if let given = node["eviction"], let name = string(given) {
+            let known = EpisodicMemorySpecification.evictionNames.keys.sorted()
+            if let eviction = EpisodicMemorySpecification.evictionNames[name] {
+                memory.eviction = eviction
+            } else {
+                fail(
+                    given, "unknown eviction \"\(name)\"; known: " + known.joined(separator: ", "),
+                    hint: closest(to: name, in: known).map { "did you mean \"\($0)\"?" })
+            }
+        }
+        return memory
     }
 
     mutating func readStrategy(_ node: JSONNode?) -> StrategySpecification? {

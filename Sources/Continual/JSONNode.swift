@@ -30,6 +30,12 @@ public struct JSONNode: Sendable {
         }
     }
 
+    /// Whether the value is JSON's null.
+    public var isNull: Bool {
+        if case .null = value { return true }
+        return false
+    }
+
     /// The members of an object (nil for other values).
     public var members: [(key: String, node: JSONNode)]? {
         if case .object(let members) = value { return members }

@@ -1,6 +1,8 @@
 import Agents
 import Environments
+import EpisodicMemory
 import Foundation
+import Randomness
 import Replay
 
 /// The learners of a run, built from a curriculum: the shared replay store (persisted in `RUN_DIR/replay`), the
@@ -39,7 +41,7 @@ struct RunComponents {
                 at: replayDirectory, schema: schema, capacity: curriculum.agent.replayCapacity,
                 eviction: eviction(for: curriculum.strategy), seed: replaySeed)
         }
-        let agent: any Agent
+        var agent: any Agent
         let replay: ReplayStore
         switch (curriculum.agent.policy, probe.actionSpace) {
         case (.dqn, .discrete(let actions)):
@@ -77,13 +79,36 @@ struct RunComponents {
             agent = try MFEC(
                 observationSize: observationSize, actions: actions, configuration: configuration, replay: replay,
                 seed: curriculum.agentSeed)
+        case (.nec, .discrete(let actions)):
+            let configuration = try HyperParameters.merge(given, into: NECConfiguration())
+            replay = try store(ReplaySchema(observationSize: observationSize, action: .discrete))
+            agent = try NEC(
+                observationSize: observationSize, actions: actions, configuration: configuration, replay: replay,
+                seed: curriculum.agentSeed)
         default:
-            preconditionFailure("validation admits only dqn and mfec with discrete and sac with box actions")
+            preconditionFailure("validation admits only dqn, mfec and nec with discrete and sac with box actions")
+        }
+        if let memory = curriculum.agent.episodicMemory, case .discrete(let actions) = probe.actionSpace {
+            agent = try compose(
+                agent, memory: memory, observationSize: observationSize, actions: actions,
+                seed: curriculum.agentSeed)
         }
         let trained = Set(curriculum.blocks.flatMap(\.trainedTasks)).count
         return RunComponents(
             agent: agent, replay: replay, strategy: makeStrategy(curriculum.strategy, taskCount: trained))
     }
+}
+
+/// `policy` with an episodic memory riding along it (the policy's concrete type is opened so the composite keeps
+/// its conformances — strategies see through it to a regularisable or task-conditioned policy).
+func compose<Policy: Agent>(
+    _ policy: Policy, memory: EpisodicMemorySpecification, observationSize: Int, actions: Int, seed: UInt64
+) throws -> any Agent {
+    let tables = try EpisodicTables(
+        observationSize: observationSize, actions: actions, projection: memory.keySize, capacity: memory.capacity,
+        gamma: Float(memory.gamma), eviction: memory.eviction,
+        stream: RandomStream(seed: seed).derived("composite/memory"))
+    return CompositeAgent(policy: policy, memory: tables, memoryNeighbours: memory.k)
 }
 
 extension Curriculum {

@@ -25,7 +25,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Environment parameters as a JSON object.")
     var params = "{}"
 
-    @Option(help: "dqn or mfec (discrete actions), or sac (continuous actions).")
+    @Option(help: "dqn, mfec or nec (discrete actions), or sac (continuous actions).")
     var agent: String
 
     @Option(help: "Agent hyper-parameters as a JSON object; unnamed ones keep their defaults.")
@@ -50,8 +50,8 @@ struct TrainCommand: ParsableCommand {
         guard steps > 0 else { throw ValidationError("--steps must be positive; got \(steps).") }
         guard evalInterval > 0 else { throw ValidationError("--eval-interval must be positive; got \(evalInterval).") }
         guard evalEpisodes > 0 else { throw ValidationError("--eval-episodes must be positive; got \(evalEpisodes).") }
-        guard ["dqn", "sac", "mfec"].contains(agent) else {
-            throw ValidationError("--agent must be dqn, sac or mfec; got \(agent).")
+        guard ["dqn", "sac", "mfec", "nec"].contains(agent) else {
+            throw ValidationError("--agent must be dqn, sac, mfec or nec; got \(agent).")
         }
     }
 
@@ -94,10 +94,19 @@ struct TrainCommand: ParsableCommand {
             learner = try MFEC(
                 observationSize: observationSize, actions: actions, configuration: configuration, replay: replay,
                 seed: seed)
+        case ("nec", .discrete(let actions)):
+            let configuration = try Self.merge(config, into: NECConfiguration())
+            resolved = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
+            let replay = ReplayStore(
+                schema: ReplaySchema(observationSize: observationSize, action: .discrete), capacity: 100_000,
+                eviction: .fifo, seed: seed)
+            learner = try NEC(
+                observationSize: observationSize, actions: actions, configuration: configuration, replay: replay,
+                seed: seed)
         default:
             throw ValidationError(
                 "--agent: \(agent) does not fit \(environment)'s \(env.actionSpace) actions; use "
-                    + (agent == "sac" ? "dqn or mfec" : "sac"))
+                    + (agent == "sac" ? "dqn, mfec or nec" : "sac"))
         }
         let layout = RunLogLayout(
             tasks: [TaskRow(index: 0, name: "default", environment: environment, parameters: params)],

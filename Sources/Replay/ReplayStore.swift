@@ -28,6 +28,9 @@ public final class ReplayStore {
     public internal(set) var count = 0
     /// Transitions inserted so far (the stream position), whether kept or not.
     public internal(set) var inserted: Int64 = 0
+    /// Where the latest insert went: its slot, or `nil` when reservoir sampling passed it over (or nothing was
+    /// inserted yet). Lets a learner riding along an agent find the slot of the step the agent just stored.
+    public private(set) var latestSlot: Int?
     /// The draws behind eviction (reservoir) and behind sampling, each its own stream.
     public internal(set) var evictionRandom: RandomStream
     public internal(set) var samplingRandom: RandomStream
@@ -184,7 +187,8 @@ public final class ReplayStore {
         while seenPerTask.count <= taskIndex { seenPerTask.append(0) }
         seenPerTask[taskIndex] += 1
         let isLast = terminated || truncated
-        guard let slot = chooseSlot(for: task) else {
+        latestSlot = chooseSlot(for: task)
+        guard let slot = latestSlot else {
             if isLast, let open = openEpisodes.firstIndex(where: { $0.episode == episode }) {
                 openEpisodes.remove(at: open)
             }
