@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Agents", targets: ["Agents"]),
         .library(name: "Continual", targets: ["Continual"]),
         .library(name: "EpisodicMemory", targets: ["EpisodicMemory"]),
+        .library(name: "WorldModel", targets: ["WorldModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -50,8 +51,12 @@ let package = Package(
         .target(
             name: "EpisodicMemory", dependencies: ["CBLAS", "CKernels", "HDF5", "Randomness"],
             swiftSettings: swiftSettings),
+        // The learned world model: a probabilistic ensemble, planners and model-error tracking.
         .target(
-            name: "Agents", dependencies: ["Neural", "Environments", "Replay", "EpisodicMemory", "HDF5"],
+            name: "WorldModel", dependencies: ["CBLAS", "CKernels", "Neural", "Replay", "HDF5", "Randomness"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "Agents", dependencies: ["Neural", "Environments", "Replay", "EpisodicMemory", "WorldModel", "HDF5"],
             swiftSettings: swiftSettings),
         .target(name: "RunLog", dependencies: ["HDF5"], swiftSettings: swiftSettings),
         .target(
@@ -179,6 +184,11 @@ let package = Package(
         .testTarget(
             name: "ContinualTests",
             dependencies: ["Continual", "Agents", "Environments", "LifelongTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WorldModelTests",
+            dependencies: ["WorldModel", "Neural", "Replay", "HDF5", "Randomness", "LifelongTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

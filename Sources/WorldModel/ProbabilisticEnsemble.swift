@@ -1,0 +1,190 @@
+import CBLAS
+import CKernels
+import Foundation
+public import Neural
+public import Randomness
+
+/// A probabilistic ensemble dynamics model as in PETS and mbrl-lib: E MLP members, each mapping a normalised
+/// (observation, action) to a Gaussian over the normalised target — the change of the observation, then the reward
+/// and termination when learned — with a soft-bounded log-variance. Members are evaluated together, one batched
+/// product per layer; the `elites` (lowest validation error) are the ones that predict when planning.
+///
+/// ```swift
+/// let model = try ProbabilisticEnsemble(observationSize: 4, actionSize: 1, configuration: EnsembleConfiguration(),
+///                                       seed: 1)
+/// let report = try model.fit(TransitionDataset(replay: replay, actions: .continuous(1), configuration: model.configuration))
+/// ```
+public final class ProbabilisticEnsemble {
+    public let configuration: EnsembleConfiguration
+    public let observationSize: Int
+    public let actionSize: Int
+    public let parameters = ParameterStore()
+    /// Input normalisation (observation, action) and target normalisation, refitted at every `fit`.
+    public internal(set) var inputNormalizer: Normalizer
+    public internal(set) var targetNormalizer: Normalizer
+    /// Member indices, best validation error first; the first `configuration.elites` predict.
+    public internal(set) var ranking: [Int]
+    /// Each member's validation MSE (normalised targets) after the latest fit.
+    public internal(set) var validationErrors: [Float]
+    /// Completed fits.
+    public internal(set) var fits = 0
+    let network: EnsembleMLP
+    let optimizer: Adam
+    let graph = Graph()
+    var training: RandomStream
+
+    public var inputSize: Int { observationSize + actionSize }
+    /// Δobservation, then reward and termination when learned.
+    public var targetSize: Int {
+        observationSize + (configuration.learnedReward ? 1 : 0) + (configuration.learnedTermination ? 1 : 0)
+    }
+    public var elites: ArraySlice<Int> { ranking.prefix(configuration.elites) }
+    /// The column of the reward in a target row, when learned.
+    public var rewardColumn: Int? { configuration.learnedReward ? observationSize : nil }
+    /// The column of the termination flag in a target row, when learned.
+    public var terminationColumn: Int? {
+        configuration.learnedTermination ? observationSize + (configuration.learnedReward ? 1 : 0) : nil
+    }
+
+    public init(
+        observationSize: Int, actionSize: Int, configuration: EnsembleConfiguration, seed: UInt64
+    ) throws {
+        guard configuration.problems.isEmpty else {
+            throw WorldModelError("EnsembleConfiguration: " + configuration.problems.joined(separator: "; "))
+        }
+        self.configuration = configuration
+        self.observationSize = observationSize
+        self.actionSize = actionSize
+        let streams = RandomStream(seed: seed)
+        var initialisation = streams.derived("ensemble/init")
+        let targets =
+            observationSize + (configuration.learnedReward ? 1 : 0) + (configuration.learnedTermination ? 1 : 0)
+        network = EnsembleMLP(
+            members: configuration.members, [observationSize + actionSize] + configuration.hiddenLayers + [2 * targets],
+            activation: configuration.activation, store: parameters, random: &initialisation, name: "ensemble")
+        optimizer = Adam(
+            store: parameters, learningRate: configuration.learningRate,
+            weightDecay: configuration.weightDecay > 0 ? .l2(configuration.weightDecay) : .none)
+        training = streams.derived("ensemble/train")
+        inputNormalizer = Normalizer(columns: observationSize + actionSize)
+        targetNormalizer = Normalizer(columns: targets)
+        ranking = Array(0..<configuration.members)
+        validationErrors = [Float](repeating: .infinity, count: configuration.members)
+    }
+
+    // MARK: - The differentiable forward pass (training)
+
+    /// Means and soft-bounded log-variances [E·B, targets] of normalised inputs [E, B, in] (each member its rows).
+    func forward(_ inputs: Variable) -> (mean: Variable, logVariance: Variable) {
+        let outputs = network(inputs)
+        let width = targetSize
+        let flat = outputs.reshaped([outputs.shape.count / (2 * width), 2 * width])
+        let mean = graph.sliceColumns(flat, start: 0, count: width)
+        let raw = graph.sliceColumns(flat, start: width, count: width)
+        let lower = graph.input(
+            Tensor(shape: [1, width], scalars: [Float](repeating: configuration.minimumLogVariance, count: width)))
+        let upper = graph.input(
+            Tensor(shape: [1, width], scalars: [Float](repeating: configuration.maximumLogVariance, count: width)))
+        return (mean, graph.softBoundedLogVariance(raw, min: lower, max: upper))
+    }
+
+    // MARK: - Fast prediction (planning, imagination, error tracking)
+
+    /// Predicts with the members in `members` (each a member index): member `members[g]` gets rows
+    /// `g·rows ..< (g + 1)·rows` of `inputs` (raw observation ‖ action rows, `inputSize` wide) and writes the
+    /// raw-scale Gaussian — mean and log-variance of (Δobservation, reward, termination) — into the same rows of
+    /// `mean` and `logVariance` (`targetSize` wide). No graph: one sgemm per layer per member, SiLU through the
+    /// SIMD kernel.
+    public func predict(
+        members: [Int], rows: Int, inputs: UnsafePointer<Float>, mean: UnsafeMutablePointer<Float>,
+        logVariance: UnsafeMutablePointer<Float>, scratch: PredictionScratch
+    ) {
+        let width = targetSize
+        let widest = max(configuration.hiddenLayers.max() ?? 0, 2 * width, inputSize)
+        scratch.reserve(rows * widest)
+        let values = UnsafePointer(parameters.values.baseAddress!)
+        for (group, member) in members.enumerated() {
+            // Normalised inputs into the first buffer.
+            let x = scratch.first.baseAddress!
+            for row in 0..<rows {
+                let source = inputs + (group * rows + row) * inputSize
+                for column in 0..<inputSize {
+                    x[row * inputSize + column] =
+                        (source[column] - inputNormalizer.mean[column]) / inputNormalizer.deviation[column]
+                }
+            }
+            var current = x
+            var other = scratch.second.baseAddress!
+            var inputs = inputSize
+            for (index, layer) in network.layers.enumerated() {
+                let outputs = layer.weight.shape[2]
+                let weight = values + layer.weight.offset + member * inputs * outputs
+                let bias = values + layer.bias.offset + member * outputs
+                for row in 0..<rows { (other + row * outputs).update(from: bias, count: outputs) }
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(outputs), Int32(inputs), 1, current,
+                    Int32(inputs), weight, Int32(outputs), 1, other, Int32(outputs))
+                if index < network.layers.count - 1 { activate(other, count: rows * outputs) }
+                swap(&current, &other)
+                inputs = outputs
+            }
+            // current: [rows, 2·width] normalised means and raw log-variances.
+            for row in 0..<rows {
+                let output = current + row * 2 * width
+                let target = (group * rows + row) * width
+                for column in 0..<width {
+                    let deviation = targetNormalizer.deviation[column]
+                    mean[target + column] = output[column] * deviation + targetNormalizer.mean[column]
+                    logVariance[target + column] =
+                        softBound(output[width + column]) + 2 * Foundation.log(deviation)
+                }
+            }
+        }
+    }
+
+    func activate(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        switch configuration.activation {
+        case .silu: lk_silu(count, values, values)
+        case .relu: for index in 0..<count { values[index] = max(values[index], 0) }
+        case .tanh: for index in 0..<count { values[index] = Foundation.tanh(values[index]) }
+        case .identity: break
+        case .sigmoid: lk_sigmoid(count, values, values)
+        case .elu: for index in 0..<count where values[index] < 0 { values[index] = Foundation.expm1(values[index]) }
+        case .softplus:
+            for index in 0..<count {
+                let x = values[index]
+                values[index] = max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
+            }
+        }
+    }
+
+    /// PETS' soft clamp of a log-variance into [min, max].
+    func softBound(_ value: Float) -> Float {
+        func softplus(_ x: Float) -> Float { max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) }
+        let upper = configuration.maximumLogVariance
+        let lower = configuration.minimumLogVariance
+        let belowMax = upper - softplus(upper - value)
+        return lower + softplus(belowMax - lower)
+    }
+}
+
+/// Reusable buffers for `ProbabilisticEnsemble.predict` (one per caller; grown on demand).
+public final class PredictionScratch {
+    var first: UnsafeMutableBufferPointer<Float> = .allocate(capacity: 0)
+    var second: UnsafeMutableBufferPointer<Float> = .allocate(capacity: 0)
+
+    public init() {}
+
+    deinit {
+        first.deallocate()
+        second.deallocate()
+    }
+
+    func reserve(_ count: Int) {
+        guard first.count < count else { return }
+        first.deallocate()
+        second.deallocate()
+        first = .allocate(capacity: count)
+        second = .allocate(capacity: count)
+    }
+}
