@@ -41,9 +41,12 @@ let package = Package(
         ),
 
         .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: swiftSettings),
-        .target(name: "Randomness", swiftSettings: swiftSettings),
+        // Optimised in debug builds too: model rollouts draw millions of normals per planning step.
+        .target(
+            name: "Randomness",
+            swiftSettings: swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // Vectorised elementwise kernels (exp, sigmoid, SiLU, Adam) that Swift does not vectorise on x86-64.
-        .target(name: "CKernels"),
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         .target(
             name: "Neural", dependencies: ["CBLAS", "CKernels", "HDF5", "Randomness"], swiftSettings: swiftSettings),
         .target(name: "Environments", dependencies: ["Randomness"], swiftSettings: swiftSettings),
@@ -52,9 +55,11 @@ let package = Package(
             name: "EpisodicMemory", dependencies: ["CBLAS", "CKernels", "HDF5", "Randomness"],
             swiftSettings: swiftSettings),
         // The learned world model: a probabilistic ensemble, planners and model-error tracking.
+        // Optimised in debug builds too: planning runs its inner loops millions of times a step, and the tests
+        // plan whole episodes.
         .target(
             name: "WorldModel", dependencies: ["CBLAS", "CKernels", "Neural", "Replay", "HDF5", "Randomness"],
-            swiftSettings: swiftSettings),
+            swiftSettings: swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(
             name: "Agents", dependencies: ["Neural", "Environments", "Replay", "EpisodicMemory", "WorldModel", "HDF5"],
             swiftSettings: swiftSettings),

@@ -39,7 +39,7 @@ public final class CEMPlanner {
     public let lower: [Float]
     public let upper: [Float]
     /// The warm-start mean [horizon × actionSize].
-    public private(set) var mean: [Float]
+    public internal(set) var mean: [Float]
     var stream: RandomStream
     var variance: [Float]
     var population: [Float]
@@ -119,11 +119,4 @@ public final class CEMPlanner {
         return best
     }
 
-    /// The random stream's state, for checkpoints.
-    public var streamState: RandomStream { stream }
-    public func restore(mean: [Float], stream: RandomStream) {
-        precondition(mean.count == self.mean.count, "the saved plan has another horizon or action size")
-        self.mean = mean
-        self.stream = stream
-    }
 }

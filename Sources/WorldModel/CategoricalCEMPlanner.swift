@@ -8,7 +8,7 @@ public final class CategoricalCEMPlanner {
     public let configuration: CEMConfiguration
     public let actions: Int
     /// Per-step probabilities [horizon × actions].
-    public private(set) var probabilities: [Float]
+    public internal(set) var probabilities: [Float]
     var stream: RandomStream
     var population: [Float]
     var scores: [Float]

@@ -25,7 +25,7 @@ public final class MPPIPlanner {
     public let actionSize: Int
     public let lower: [Float]
     public let upper: [Float]
-    public private(set) var mean: [Float]
+    public internal(set) var mean: [Float]
     var stream: RandomStream
     var population: [Float]
     var noise: [Float]

@@ -6,6 +6,8 @@ public import Replay
 /// A world model's prediction error on one task's held-out data.
 public struct ModelError: Sendable, Equatable {
     public var task: Int32
+    /// The open-loop horizon of `horizonMSE` and `horizonNLL`.
+    public var horizon: Int
     /// Held-out sequences measured.
     public var samples: Int
     /// Mean squared error of the elites' mean prediction of the next observation.
@@ -129,7 +131,8 @@ public final class ModelErrorTracker {
                     state[sample * size + column] = set.observations[sample * (horizon + 1) * size + column]
                 }
             }
-            var result = ModelError(task: task, samples: n, oneStepMSE: 0, oneStepNLL: 0, horizonMSE: 0, horizonNLL: 0)
+            var result = ModelError(
+                task: task, horizon: horizon, samples: n, oneStepMSE: 0, oneStepNLL: 0, horizonMSE: 0, horizonNLL: 0)
             for step in 0..<horizon {
                 for (group, _) in elites.enumerated() {
                     for sample in 0..<n {
