@@ -66,7 +66,9 @@ let package = Package(
         .target(name: "RunLog", dependencies: ["HDF5"], swiftSettings: swiftSettings),
         .target(
             name: "Continual",
-            dependencies: ["Agents", "EpisodicMemory", "Environments", "Randomness", "Replay", "RunLog", "HDF5"],
+            dependencies: [
+                "Agents", "EpisodicMemory", "Environments", "Randomness", "Replay", "RunLog", "HDF5", "WorldModel",
+            ],
             swiftSettings: swiftSettings),
         // Reports, notebooks, CSV export and sweep merging over finished (or running) run logs.
         .target(
@@ -91,6 +93,7 @@ let package = Package(
                 "Analysis",
                 "Sweeps",
                 "Neural",
+                "WorldModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -25,12 +25,13 @@ public final class PETS: WorldModelAgent {
     public let replay: ReplayStore
     public let configuration: PETSConfiguration
     public let actionSpace: Space
-    public let model: ProbabilisticEnsemble
-    public let tracker: ModelErrorTracker
+    /// The ensemble with its fit schedule and error tracker.
+    public let dynamics: DynamicsLearner
+    public var model: ProbabilisticEnsemble { dynamics.model }
     /// Environment steps observed.
-    public private(set) var steps = 0
+    public var steps: Int { dynamics.steps }
     /// The latest fit's report.
-    public private(set) var lastFit: FitReport?
+    public var lastFit: FitReport? { dynamics.lastFit }
     let encoding: ActionEncoding
     let actionWidth: Int
     let trainingPlanner: any ActionSequencePlanner
@@ -82,13 +83,11 @@ public final class PETS: WorldModelAgent {
         case .multiDiscrete:
             throw WorldModelError("PETS plans over box or discrete actions; got \(actionSpace)")
         }
-        var modelSeed = streams.derived("pets/model")
-        model = try ProbabilisticEnsemble(
-            observationSize: observationSize, actionSize: encoding.width, configuration: ensemble,
-            seed: modelSeed.next())
-        tracker = ModelErrorTracker(
-            horizon: configuration.errorHorizon, observationSize: observationSize, actions: encoding,
-            actionWidth: actionWidth, configuration: ensemble, stream: streams.derived("pets/held-out"))
+        dynamics = try DynamicsLearner(
+            observationSize: observationSize, actions: encoding, actionWidth: actionWidth, configuration: ensemble,
+            errorHorizon: configuration.errorHorizon, firstFit: configuration.randomSteps,
+            fitEvery: configuration.trainEvery, stream: streams.derived("pets/dynamics"))
+        let model = dynamics.model
         trainingPlanner = planner("train")
         evaluationPlanner = planner("evaluate")
         trainingRollout = ModelRollout(
@@ -147,31 +146,24 @@ public final class PETS: WorldModelAgent {
 
     public func observe(_ transition: Transition) {
         replay.insert(transition)
-        tracker.observe(transition, position: replay.inserted - 1)
-        steps += 1
+        dynamics.observe(transition, position: replay.inserted - 1)
         if transition.terminated || transition.truncated { trainingPlanner.reset() }
     }
 
-    public func learn() throws {
-        guard steps >= configuration.randomSteps,
-            (steps - configuration.randomSteps) % configuration.trainEvery == 0
-        else { return }
-        lastFit = try model.fit(
-            TransitionDataset(replay: replay, actions: encoding, configuration: model.configuration))
-    }
+    /// Refits the ensemble at `randomSteps` and every `trainEvery` steps after.
+    public func learn() throws { try dynamics.learn(from: replay) }
 
-    public func modelErrors() -> [ModelError] { tracker.measure(model) }
+    public func modelErrors() -> [ModelError] { dynamics.errors() }
 
     public func taskBoundary(from previous: Int32?, to next: Int32) {
-        tracker.clearWindow()
+        dynamics.taskBoundary()
         trainingPlanner.reset()
     }
 
     // MARK: - Checkpoints
 
     public func save(to group: Group) throws {
-        try model.save(to: group.createGroup("model"))
-        try tracker.save(to: group.createGroup("model_error"))
+        try dynamics.save(to: group.createGroup("dynamics"))
         for (name, planner) in [("train", trainingPlanner), ("evaluate", evaluationPlanner)] {
             let folder = try group.createGroup("planner_\(name)")
             try folder.createDataset("warm_start", of: Float.self, shape: [planner.warmStart.count])
@@ -185,12 +177,10 @@ public final class PETS: WorldModelAgent {
         }
         try group.setAttribute(
             "exploration_random", [exploration.state.0, exploration.state.1, exploration.state.2, exploration.state.3])
-        try group.setAttribute("steps", Int64(steps))
     }
 
     public func load(from group: Group) throws {
-        try model.load(from: group.openGroup("model"))
-        try tracker.load(from: group.openGroup("model_error"))
+        try dynamics.load(from: group.openGroup("dynamics"))
         func stream(_ words: [UInt64]) -> RandomStream { RandomStream(state: (words[0], words[1], words[2], words[3])) }
         for (name, planner) in [("train", trainingPlanner), ("evaluate", evaluationPlanner)] {
             let folder = try group.openGroup("planner_\(name)")
@@ -202,6 +192,5 @@ public final class PETS: WorldModelAgent {
             rollout.streamState = stream(try group.attribute("rollout_\(name)_random", as: [UInt64].self))
         }
         exploration = stream(try group.attribute("exploration_random", as: [UInt64].self))
-        steps = Int(try group.attribute("steps", as: Int64.self))
     }
 }

@@ -214,15 +214,19 @@ struct CurriculumReader {
                     + "replay, which it does not use",
                 hint: "use \"finetune\"")
         }
-        if agent.policy == .nec,
+        if [.nec, .pets].contains(agent.policy),
             [.l2, .ewc, .agem, .packnet].contains(where: { $0 == strategy.kind })
                 || { if case .replay(_, _, true) = strategy { true } else { false } }()
         {
+            let learner =
+                agent.policy == .nec
+                ? "nec's dictionaries are written, not regularised" : "pets plans; it has no policy network"
             fail(
                 root["strategy"]!,
-                "nec's dictionaries are written, not regularised; \(strategy.name) acts on a policy network's "
-                    + "parameters or gradients",
-                hint: "use \"finetune\", or \"replay\" (it keeps earlier tasks in the store nec samples from)")
+                "\(learner); \(strategy.name) acts on a policy network's parameters or gradients",
+                hint:
+                    "use \"finetune\", or \"replay\" (it keeps earlier tasks in the store \(agent.policy.rawValue) learns from)"
+            )
         }
         if agent.policy == .sac, strategy == .agem {
             fail(root["strategy"]!, "agem projects DQN's gradients; SAC does not support it yet", hint: "use ewc or l2")

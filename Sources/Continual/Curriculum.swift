@@ -1,5 +1,6 @@
 public import Environments
 public import EpisodicMemory
+public import WorldModel
 
 /// A validated continual-learning curriculum: the tasks, the blocks that stream them (repeats expanded), the
 /// evaluation schedule, the agent, the strategy and the run's seeds. Made from JSON by
@@ -122,6 +123,8 @@ public struct AgentSpecification: Sendable, Equatable {
         case mfec
         /// Neural episodic control: a learned embedding keys one dictionary per action (module EpisodicMemory).
         case nec
+        /// Model-predictive control through a probabilistic ensemble (module WorldModel).
+        case pets
     }
     public var policy: Policy
     /// Hyper-parameters by their configuration names, as JSON (validated against the policy's configuration).
@@ -132,6 +135,38 @@ public struct AgentSpecification: Sendable, Equatable {
     public var taskHeads: Bool
     /// An episodic memory riding along the policy over the same replay store (`agent.episodic_memory`), or nil.
     public var episodicMemory: EpisodicMemorySpecification? = nil
+    /// A world model riding along the policy over the same replay store (`agent.world_model`), or nil.
+    public var worldModel: WorldModelSpecification? = nil
+}
+
+/// `agent.world_model`: a probabilistic ensemble fitted on the run's replay store on a schedule, its prediction
+/// error on every task's held-out data logged as `worldmodel/*` (`Agents.CompositeAgent`, docs/world-model.md).
+public struct WorldModelSpecification: Sendable, Equatable {
+    public var members = 7
+    public var elites = 5
+    public var hiddenLayers = [200, 200, 200, 200]
+    public var learningRate = 7.5e-4
+    public var batchSize = 256
+    public var maximumEpochs = 25
+    /// The first fit after this many steps, then one every `fitEvery`.
+    public var firstFit = 1000
+    public var fitEvery = 5000
+    /// Open-loop steps of the `worldmodel/<k>_step_*` metrics.
+    public var errorHorizon = 5
+
+    /// The ensemble: reward and termination learned too (no environment function is assumed).
+    public var ensemble: EnsembleConfiguration {
+        var configuration = EnsembleConfiguration()
+        configuration.members = members
+        configuration.elites = elites
+        configuration.hiddenLayers = hiddenLayers
+        configuration.learningRate = Float(learningRate)
+        configuration.batchSize = batchSize
+        configuration.maximumEpochs = maximumEpochs
+        configuration.learnedReward = true
+        configuration.learnedTermination = true
+        return configuration
+    }
 }
 
 /// `agent.episodic_memory`: one table per action keyed by a random projection of the observation, filled with the

@@ -11,12 +11,6 @@ extension CurriculumReader {
                 allowed: ["policy", "hyperparameters", "replay", "task_heads", "world_model", "episodic_memory"],
                 required: ["policy"]) != nil
         else { return nil }
-        if let given = node["world_model"], case .null = given.value {
-        } else if let given = node["world_model"] {
-            fail(
-                given, "this build of Lifelong has no world model yet",
-                hint: "remove the key (or set it to null); it arrives with the WorldModel module")
-        }
         guard let policyName = string(node["policy"]) else { return nil }
         guard let policy = AgentSpecification.Policy(rawValue: policyName) else {
             let known = AgentSpecification.Policy.allCases.map(\.rawValue)
@@ -43,6 +37,9 @@ extension CurriculumReader {
             case .sac: _ = try HyperParameters.merge(hyperparameters, into: SACConfiguration())
             case .mfec: _ = try HyperParameters.merge(hyperparameters, into: MFECConfiguration())
             case .nec: _ = try HyperParameters.merge(hyperparameters, into: NECConfiguration())
+            case .pets:
+                let configuration = try HyperParameters.merge(hyperparameters, into: PETSConfiguration())
+                if let problem = configuration.problems.first { fail(node["hyperparameters"] ?? node, problem) }
             }
         } catch {
             var place = node["hyperparameters"] ?? node
@@ -69,7 +66,9 @@ extension CurriculumReader {
         }
         if let first = tasks.first {
             switch (policy, first.actionSpace) {
-            case (.dqn, .discrete), (.sac, .box), (.mfec, .discrete), (.nec, .discrete): break
+            case (.dqn, .discrete), (.sac, .box), (.mfec, .discrete), (.nec, .discrete), (.pets, .discrete),
+                (.pets, .box):
+                break
             default:
                 fail(
                     node["policy"]!,
@@ -89,6 +88,12 @@ extension CurriculumReader {
         var memory: EpisodicMemorySpecification?
         if let given = node["episodic_memory"], !given.isNull {
             memory = readEpisodicMemory(given)
+            if let first = tasks.first, case .box = first.actionSpace {
+                fail(
+                    given,
+                    "episodic_memory keeps one table per action; \(first.definition.environment) has continuous actions",
+                    hint: "drop \"episodic_memory\", or train on a task with discrete actions")
+            }
             if [.mfec, .nec].contains(policy) {
                 fail(
                     given,
@@ -96,9 +101,52 @@ extension CurriculumReader {
                     hint: "drop \"episodic_memory\", or use it with dqn or sac")
             }
         }
+        var worldModel: WorldModelSpecification?
+        if let given = node["world_model"], !given.isNull {
+            worldModel = readWorldModel(given)
+            if policy == .pets {
+                fail(
+                    given, "pets plans with a world model of its own; a second one beside it measures nothing new",
+                    hint: "drop \"world_model\" (pets logs its model's error per task itself)")
+            }
+        }
         return AgentSpecification(
             policy: policy, hyperparametersJSON: json, replayCapacity: capacity, taskHeads: taskHeads,
-            episodicMemory: memory)
+            episodicMemory: memory, worldModel: worldModel)
+    }
+
+    /// `agent.world_model`: {"members", "elites", "hidden_layers", "learning_rate", "batch_size", "maximum_epochs",
+    /// "first_fit", "fit_every", "error_horizon"}, all optional.
+    mutating func readWorldModel(_ node: JSONNode) -> WorldModelSpecification? {
+        let keys = [
+            "members", "elites", "hidden_layers", "learning_rate", "batch_size", "maximum_epochs", "first_fit",
+            "fit_every", "error_horizon",
+        ]
+        guard object(node, allowed: keys) != nil else { return nil }
+        var model = WorldModelSpecification()
+        model.members = integer(node["members"], minimum: 1) ?? model.members
+        model.elites = integer(node["elites"], minimum: 1) ?? model.elites
+        if let given = node["elites"], model.elites > model.members {
+            fail(given, "elites (\(model.elites)) cannot exceed members (\(model.members))")
+        }
+        if let given = node["hidden_layers"] {
+            if let layers = given.elements?.compactMap({ integer($0, minimum: 1) }),
+                layers.count == given.elements?.count
+            {
+                model.hiddenLayers = layers
+            } else if given.elements == nil {
+                fail(given, "expected a list of layer widths such as [200, 200], found \(given.kindDescription)")
+            }
+        }
+        if let given = node["learning_rate"], let rate = number(given, minimum: 0) {
+            if rate > 0 { model.learningRate = rate } else { fail(given, "learning_rate must be positive") }
+        }
+        model.batchSize = integer(node["batch_size"], minimum: 1) ?? model.batchSize
+        model.maximumEpochs = integer(node["maximum_epochs"], minimum: 1) ?? model.maximumEpochs
+        model.firstFit = integer(node["first_fit"], minimum: 1) ?? model.firstFit
+        model.fitEvery = integer(node["fit_every"], minimum: 1) ?? model.fitEvery
+        model.errorHorizon = integer(node["error_horizon"], minimum: 1) ?? model.errorHorizon
+        return model
     }
 
     /// `agent.episodic_memory`: {"key_size", "capacity", "k", "eviction", "gamma"}, all optional.

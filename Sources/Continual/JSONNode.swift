@@ -30,6 +30,12 @@ public struct JSONNode: Sendable {
         }
     }
 
+    /// The items of an array (nil for other values).
+    public var elements: [JSONNode]? {
+        if case .array(let items) = value { return items }
+        return nil
+    }
+
     /// Whether the value is JSON's null.
     public var isNull: Bool {
         if case .null = value { return true }

@@ -4,6 +4,7 @@ import EpisodicMemory
 import Foundation
 import Randomness
 import Replay
+import WorldModel
 
 /// The learners of a run, built from a curriculum: the shared replay store (persisted in `RUN_DIR/replay`), the
 /// agent over it and the continual-learning strategy. Building is deterministic in the curriculum's agent seed,
@@ -85,13 +86,29 @@ struct RunComponents {
             agent = try NEC(
                 observationSize: observationSize, actions: actions, configuration: configuration, replay: replay,
                 seed: curriculum.agentSeed)
+        case (.pets, .discrete), (.pets, .box):
+            let configuration = try HyperParameters.merge(given, into: PETSConfiguration())
+            let actionSchema: ReplaySchema.ActionKind
+            if case .box(let low, _, _) = probe.actionSpace {
+                actionSchema = .continuous(size: low.count)
+            } else {
+                actionSchema = .discrete
+            }
+            replay = try store(ReplaySchema(observationSize: observationSize, action: actionSchema))
+            // Reward and termination in closed form where the first task's environment has them.
+            let first = curriculum.tasks[0]
+            agent = try PETS(
+                observationSize: observationSize, actionSpace: probe.actionSpace, configuration: configuration,
+                known: KnownModelFunctions.classicControl(first.environment, parameters: first.parameters),
+                replay: replay, seed: curriculum.agentSeed)
         default:
-            preconditionFailure("validation admits only dqn, mfec and nec with discrete and sac with box actions")
+            preconditionFailure(
+                "validation admits dqn, mfec and nec with discrete actions, sac with box actions, and pets with either")
         }
-        if let memory = curriculum.agent.episodicMemory, case .discrete(let actions) = probe.actionSpace {
+        if curriculum.agent.episodicMemory != nil || curriculum.agent.worldModel != nil {
             agent = try compose(
-                agent, memory: memory, observationSize: observationSize, actions: actions,
-                seed: curriculum.agentSeed)
+                agent, memory: curriculum.agent.episodicMemory, worldModel: curriculum.agent.worldModel,
+                observationSize: observationSize, actionSpace: probe.actionSpace, seed: curriculum.agentSeed)
         }
         let trained = Set(curriculum.blocks.flatMap(\.trainedTasks)).count
         return RunComponents(
@@ -99,16 +116,40 @@ struct RunComponents {
     }
 }
 
-/// `policy` with an episodic memory riding along it (the policy's concrete type is opened so the composite keeps
-/// its conformances — strategies see through it to a regularisable or task-conditioned policy).
+/// `policy` with an episodic memory and/or a world model riding along it (the policy's concrete type is opened so
+/// the composite keeps its conformances — strategies see through it to a regularisable or task-conditioned policy).
+/// The memory needs discrete actions (one table per action); validation says so.
 func compose<Policy: Agent>(
-    _ policy: Policy, memory: EpisodicMemorySpecification, observationSize: Int, actions: Int, seed: UInt64
+    _ policy: Policy, memory: EpisodicMemorySpecification?, worldModel: WorldModelSpecification?,
+    observationSize: Int, actionSpace: Space, seed: UInt64
 ) throws -> any Agent {
-    let tables = try EpisodicTables(
-        observationSize: observationSize, actions: actions, projection: memory.keySize, capacity: memory.capacity,
-        gamma: Float(memory.gamma), eviction: memory.eviction,
-        stream: RandomStream(seed: seed).derived("composite/memory"))
-    return CompositeAgent(policy: policy, memory: tables, memoryNeighbours: memory.k)
+    let streams = RandomStream(seed: seed)
+    var tables: EpisodicTables?
+    if let memory, case .discrete(let actions) = actionSpace {
+        tables = try EpisodicTables(
+            observationSize: observationSize, actions: actions, projection: memory.keySize,
+            capacity: memory.capacity, gamma: Float(memory.gamma), eviction: memory.eviction,
+            stream: streams.derived("composite/memory"))
+    }
+    var dynamics: DynamicsLearner?
+    if let worldModel {
+        var encoding = ActionEncoding.oneHot(1)
+        var width = 1
+        switch actionSpace {
+        case .box(let low, _, _):
+            encoding = .continuous(low.count)
+            width = low.count
+        case .discrete(let count):
+            encoding = .oneHot(count)
+        case .multiDiscrete:
+            preconditionFailure("validation admits box and discrete actions only")
+        }
+        dynamics = try DynamicsLearner(
+            observationSize: observationSize, actions: encoding, actionWidth: width,
+            configuration: worldModel.ensemble, errorHorizon: worldModel.errorHorizon, firstFit: worldModel.firstFit,
+            fitEvery: worldModel.fitEvery, stream: streams.derived("composite/world-model"))
+    }
+    return CompositeAgent(policy: policy, memory: tables, memoryNeighbours: memory?.k ?? 11, worldModel: dynamics)
 }
 
 extension Curriculum {

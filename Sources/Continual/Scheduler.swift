@@ -305,6 +305,15 @@ public final class Scheduler {
         for (column, mean) in means.enumerated() {
             try log.record("eval/mean_return", mean, step: position.step, task: Int32(schedule.tasks[column]))
         }
+        if let model = agent as? any WorldModelAgent {
+            for error in model.modelErrors() {
+                let k = error.horizon
+                try log.record("worldmodel/one_step_mse", error.oneStepMSE, step: position.step, task: error.task)
+                try log.record("worldmodel/one_step_nll", error.oneStepNLL, step: position.step, task: error.task)
+                try log.record("worldmodel/\(k)_step_mse", error.horizonMSE, step: position.step, task: error.task)
+                try log.record("worldmodel/\(k)_step_nll", error.horizonNLL, step: position.step, task: error.task)
+            }
+        }
         if let memory = agent as? any EpisodicMemoryAgent {
             for retention in memory.retention() {
                 try log.record("memory/entries", Double(retention.entries), step: position.step, task: retention.task)

@@ -6,6 +6,7 @@ import HDF5
 import Neural
 import Replay
 import RunLog
+import WorldModel
 
 /// `lifelong train`: one task, one agent, evaluated on a schedule, logged to RUN_DIR/log.h5.
 struct TrainCommand: ParsableCommand {
@@ -25,7 +26,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Environment parameters as a JSON object.")
     var params = "{}"
 
-    @Option(help: "dqn, mfec or nec (discrete actions), or sac (continuous actions).")
+    @Option(help: "dqn, mfec or nec (discrete actions), sac (continuous actions), or pets (either).")
     var agent: String
 
     @Option(help: "Agent hyper-parameters as a JSON object; unnamed ones keep their defaults.")
@@ -50,8 +51,8 @@ struct TrainCommand: ParsableCommand {
         guard steps > 0 else { throw ValidationError("--steps must be positive; got \(steps).") }
         guard evalInterval > 0 else { throw ValidationError("--eval-interval must be positive; got \(evalInterval).") }
         guard evalEpisodes > 0 else { throw ValidationError("--eval-episodes must be positive; got \(evalEpisodes).") }
-        guard ["dqn", "sac", "mfec", "nec"].contains(agent) else {
-            throw ValidationError("--agent must be dqn, sac, mfec or nec; got \(agent).")
+        guard ["dqn", "sac", "mfec", "nec", "pets"].contains(agent) else {
+            throw ValidationError("--agent must be dqn, sac, mfec, nec or pets; got \(agent).")
         }
     }
 
@@ -103,6 +104,19 @@ struct TrainCommand: ParsableCommand {
             learner = try NEC(
                 observationSize: observationSize, actions: actions, configuration: configuration, replay: replay,
                 seed: seed)
+        case ("pets", .discrete), ("pets", .box):
+            let configuration = try Self.merge(config, into: PETSConfiguration())
+            resolved = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
+            var action = ReplaySchema.ActionKind.discrete
+            if case .box(let low, _, _) = env.actionSpace { action = .continuous(size: low.count) }
+            let replay = ReplayStore(
+                schema: ReplaySchema(observationSize: observationSize, action: action), capacity: 100_000,
+                eviction: .fifo, seed: seed)
+            learner = try PETS(
+                observationSize: observationSize, actionSpace: env.actionSpace, configuration: configuration,
+                known: KnownModelFunctions.classicControl(
+                    environment, parameters: EnvironmentRegistry.parseParameters(params, context: "--params")),
+                replay: replay, seed: seed)
         default:
             throw ValidationError(
                 "--agent: \(agent) does not fit \(environment)'s \(env.actionSpace) actions; use "

@@ -43,7 +43,7 @@ struct TrainCommandTests {
     @Test(arguments: [
         (["--env", "CartPole-v1", "--agent", "sac", "--steps", "10"], "--agent: sac does not fit"),
         (["--env", "Pendulum-v1", "--agent", "dqn", "--steps", "10"], "--agent: dqn does not fit"),
-        (["--env", "CartPole-v1", "--agent", "ppo", "--steps", "10"], "--agent must be dqn, sac, mfec or nec"),
+        (["--env", "CartPole-v1", "--agent", "ppo", "--steps", "10"], "--agent must be dqn, sac, mfec, nec or pets"),
         (
             ["--env", "CartPole-v1", "--agent", "dqn", "--steps", "10", "--config", #"{"learningrate": 1}"#],
             "unknown hyper-parameter \"learningrate\""
