@@ -17,7 +17,7 @@ LINT_PATHS := Package.swift Sources Tests Benchmarks
 BENCH_TARGETS := bench-neural bench-env bench-replay
 BENCH_DIR := runs/bench
 
-.PHONY: run sweep-quickstart test test-ray test-deps deps venv bench-venv build lint format bench bench-neural bench-env bench-replay bench-agents bench-memory bench-continual bench-overhead crash-test clean
+.PHONY: run sweep-quickstart test test-ray test-deps deps venv bench-venv build lint format bench bench-neural bench-env bench-replay bench-agents bench-memory bench-worldmodel bench-continual bench-overhead crash-test clean
 
 # The main job: the quickstart curriculum (a fresh runs/quickstart each time), its HTML report and its notebook
 # (notebooks-export/quickstart.ipynb, the same file each time).
@@ -126,6 +126,19 @@ bench-memory: deps bench-venv
 	@mkdir -p $(BENCH_DIR)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 .build/release/MemoryBenchmark --peer $(VENV)/bin/python \
 	  --scratch $(BENCH_DIR)/memory-scratch | tee $(BENCH_DIR)/memory.txt
+
+# PETS against mbrl-lib 0.2.0 (requirements-worldmodel.txt, installed without its stale pins): seconds per planning
+# step at pets_cartpole's settings under the build machines' OpenBLAS setting and the CPU's own kernel, and returns
+# per trial (hours at the full 10 trials × 5 seeds; `make bench-worldmodel WORLDMODEL_ARGS="--trials 3 --seeds 1"`).
+bench-worldmodel: deps bench-venv $(VENV)/.worldmodel-installed
+	$(SWIFT) build -c release --product WorldModelBenchmark
+	@mkdir -p $(BENCH_DIR)
+	OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-Haswell} .build/release/WorldModelBenchmark --peer $(VENV)/bin/python \
+	  $(WORLDMODEL_ARGS) | tee $(BENCH_DIR)/worldmodel.txt
+
+$(VENV)/.worldmodel-installed: requirements-worldmodel.txt $(VENV)/.bench-installed
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r requirements-worldmodel.txt
+	touch $@
 
 # Neural against PyTorch, twice: under the build machines' OpenBLAS setting (OPENBLAS_CORETYPE, Haswell when
 # unset) and under the kernel OpenBLAS picks for this CPU, checking that both give the same results.

@@ -123,6 +123,13 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "WorldModelBenchmark",
+            dependencies: ["Agents", "WorldModel", "Environments", "Neural", "Replay", "CBLAS", "BenchmarkSupport"],
+            path: "Benchmarks/WorldModelBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
             name: "AgentBenchmark",
             dependencies: ["Agents", "Environments", "Replay", "CBLAS", "BenchmarkSupport"],
             path: "Benchmarks/AgentBenchmark",

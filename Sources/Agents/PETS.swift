@@ -96,6 +96,8 @@ public final class PETS: WorldModelAgent {
         evaluationRollout = ModelRollout(
             model: model, actions: encoding, particles: configuration.particles,
             propagation: configuration.propagation, known: known, stream: streams.derived("pets/evaluate/rollout"))
+        trainingRollout.threads = configuration.planningThreads
+        evaluationRollout.threads = configuration.planningThreads
         exploration = streams.derived("pets/explore")
         actionBuffer = .allocate(capacity: max(actionWidth, 1))
         actionBuffer.initialize(repeating: 0)

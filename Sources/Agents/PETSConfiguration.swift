@@ -27,6 +27,9 @@ public struct PETSConfiguration: Codable, Equatable, Sendable {
     public var mppiSigma: Float = 0.5
     public var mppiBeta: Float = 0.7
     public var particles = 20
+    /// Threads that share a planning step's ensemble forward passes (members spread over them, each with a
+    /// single-threaded BLAS); give it the cores the run owns.
+    public var planningThreads = 1
     /// `ts1` or `tsInfinity`.
     public var propagation = Propagation.tsInfinity
     // The loop.
@@ -87,6 +90,7 @@ public struct PETSConfiguration: Codable, Equatable, Sendable {
         if population < 1 { problems.append("population must be at least 1") }
         if iterations < 1 { problems.append("iterations must be at least 1") }
         if particles < 1 { problems.append("particles must be at least 1") }
+        if planningThreads < 1 { problems.append("planningThreads must be at least 1") }
         if randomSteps < 1 { problems.append("randomSteps must be at least 1 (the first fit needs data)") }
         if trainEvery < 1 { problems.append("trainEvery must be at least 1") }
         if errorHorizon < 1 { problems.append("errorHorizon must be at least 1") }

@@ -167,8 +167,35 @@ public final class SAC: RegularizableAgent {
 
     private func minimum(_ a: Variable, _ b: Variable) -> Variable { 0.5 * (a + b - (a - b).abs()) }
 
+    /// Model-generated experience mixed into the updates (MBPO): each batch comes from `imagined` with
+    /// probability 1 − `realRatio` (once it holds a batch), else from the real store.
+    public var imagination: Imagination?
+
+    /// Squashed actions in (−1, 1) — the units the replay store keeps — sampled from the current policy for `count`
+    /// observations at once, with noise from `stream` (the agent's own exploration stream is left alone).
+    public func sampleActions(
+        _ observations: UnsafeBufferPointer<Float>, count: Int, stream: inout RandomStream,
+        into actions: UnsafeMutablePointer<Float>
+    ) {
+        graph.reset()
+        let output = actor(graph.input(observations, shape: [count, replay.schema.observationSize])).values
+        for row in 0..<count {
+            for index in 0..<actionSize {
+                let mean = output[row * 2 * actionSize + index]
+                let logStd = min(max(output[row * 2 * actionSize + actionSize + index], -20), 2)
+                actions[row * actionSize + index] = Foundation.tanh(mean + Foundation.exp(logStd) * stream.normal())
+            }
+        }
+    }
+
     private func update() throws {
-        try replay.sample(into: &batch)
+        if let imagination, imagination.store.count >= configuration.batchSize,
+            self.imagination!.stream.uniformDouble() >= imagination.realRatio
+        {
+            try imagination.store.sample(into: &batch)
+        } else {
+            try replay.sample(into: &batch)
+        }
         let size = configuration.batchSize
         let observationSize = replay.schema.observationSize
         let alpha = Foundation.exp(entropyStore.values[0])

@@ -72,6 +72,8 @@ public final class ReplayStore {
     }
     /// The files of a persisted store (`ReplayStore+Persistence.swift`).
     var persistence: Persistence?
+    /// Whether the store lives in a directory (`create(at:)` / `open`), so `commit` makes it durable.
+    public var isPersisted: Bool { persistence != nil }
     /// A failure to buffer a row for the log, reported by the next `commit()`.
     var persistenceFailure: (any Error)?
 

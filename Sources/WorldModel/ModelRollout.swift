@@ -41,6 +41,8 @@ public final class ModelRollout {
     public let particles: Int
     public let propagation: Propagation
     public let known: KnownModelFunctions
+    /// Threads the ensemble's forward passes are spread over (`ProbabilisticEnsemble.predict`).
+    public var threads = 1
     var stream: RandomStream
     let scratch = PredictionScratch()
     // Per-row buffers, grown on demand.
@@ -124,7 +126,7 @@ public final class ModelRollout {
                     logVariances.withUnsafeMutableBufferPointer { logVariances in
                         model.predict(
                             members: elites, rows: perMember, inputs: inputs.baseAddress!, mean: means.baseAddress!,
-                            logVariance: logVariances.baseAddress!, scratch: scratch)
+                            logVariance: logVariances.baseAddress!, scratch: scratch, threads: threads)
                     }
                 }
             }

@@ -1,5 +1,6 @@
 import CBLAS
 import CKernels
+import Dispatch
 import Foundation
 public import Neural
 public import Randomness
@@ -14,7 +15,8 @@ public import Randomness
 ///                                       seed: 1)
 /// let report = try model.fit(TransitionDataset(replay: replay, actions: .continuous(1), configuration: model.configuration))
 /// ```
-public final class ProbabilisticEnsemble {
+/// Not for concurrent use; `predict`'s own worker threads only read it (hence `@unchecked Sendable`).
+public final class ProbabilisticEnsemble: @unchecked Sendable {
     public let configuration: EnsembleConfiguration
     public let observationSize: Int
     public let actionSize: Int
@@ -94,50 +96,91 @@ public final class ProbabilisticEnsemble {
     /// `g·rows ..< (g + 1)·rows` of `inputs` (raw observation ‖ action rows, `inputSize` wide) and writes the
     /// raw-scale Gaussian — mean and log-variance of (Δobservation, reward, termination) — into the same rows of
     /// `mean` and `logVariance` (`targetSize` wide). No graph: one sgemm per layer per member, SiLU through the
-    /// SIMD kernel.
+    /// SIMD kernel. With `threads` > 1 the members are spread over that many threads, each calling a
+    /// single-threaded BLAS (the members' work is independent, so the numbers do not depend on the threads).
     public func predict(
         members: [Int], rows: Int, inputs: UnsafePointer<Float>, mean: UnsafeMutablePointer<Float>,
-        logVariance: UnsafeMutablePointer<Float>, scratch: PredictionScratch
+        logVariance: UnsafeMutablePointer<Float>, scratch: PredictionScratch, threads: Int = 1
+    ) {
+        let widest = max(configuration.hiddenLayers.max() ?? 0, 2 * targetSize, inputSize)
+        let workers = max(1, min(threads, members.count))
+        scratch.reserve(rows * widest, workers: workers)
+        guard workers > 1 else {
+            for group in members.indices {
+                forward(
+                    member: members[group], rows: rows, inputs: inputs + group * rows * inputSize,
+                    mean: mean + group * rows * targetSize, logVariance: logVariance + group * rows * targetSize,
+                    first: scratch.first[0], second: scratch.second[0])
+            }
+            return
+        }
+        let blasThreads = BLAS.threadCount
+        if blasThreads > 1 { BLAS.setThreads(1) }
+        defer { if blasThreads > 1 { BLAS.setThreads(blasThreads) } }
+        // Work items: each member's rows cut into `workers` slices, dealt round-robin, so the threads get equal
+        // shares even when the members do not divide among them. Raw pointers cross into the workers; each
+        // writes only its items' rows.
+        let slice = (rows + workers - 1) / workers
+        let items = members.count * workers
+        let (input, meanOut, logVarianceOut) = (
+            UInt(bitPattern: inputs), UInt(bitPattern: mean), UInt(bitPattern: logVariance)
+        )
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for item in stride(from: worker, to: items, by: workers) {
+                let group = item / workers
+                let start = (item % workers) * slice
+                let count = min(slice, rows - start)
+                guard count > 0 else { continue }
+                let offset = group * rows + start
+                forward(
+                    member: members[group], rows: count,
+                    inputs: UnsafePointer<Float>(bitPattern: input)! + offset * inputSize,
+                    mean: UnsafeMutablePointer<Float>(bitPattern: meanOut)! + offset * targetSize,
+                    logVariance: UnsafeMutablePointer<Float>(bitPattern: logVarianceOut)! + offset * targetSize,
+                    first: scratch.first[worker], second: scratch.second[worker])
+            }
+        }
+    }
+
+    /// One member's forward pass over `rows` rows: `inputs`, `mean` and `logVariance` point at the first row.
+    func forward(
+        member: Int, rows: Int, inputs: UnsafePointer<Float>, mean: UnsafeMutablePointer<Float>,
+        logVariance: UnsafeMutablePointer<Float>, first: UnsafeMutablePointer<Float>,
+        second: UnsafeMutablePointer<Float>
     ) {
         let width = targetSize
-        let widest = max(configuration.hiddenLayers.max() ?? 0, 2 * width, inputSize)
-        scratch.reserve(rows * widest)
         let values = UnsafePointer(parameters.values.baseAddress!)
-        for (group, member) in members.enumerated() {
-            // Normalised inputs into the first buffer.
-            let x = scratch.first.baseAddress!
-            for row in 0..<rows {
-                let source = inputs + (group * rows + row) * inputSize
-                for column in 0..<inputSize {
-                    x[row * inputSize + column] =
-                        (source[column] - inputNormalizer.mean[column]) / inputNormalizer.deviation[column]
-                }
+        // Normalised inputs into the first buffer.
+        for row in 0..<rows {
+            let source = inputs + row * inputSize
+            for column in 0..<inputSize {
+                first[row * inputSize + column] =
+                    (source[column] - inputNormalizer.mean[column]) / inputNormalizer.deviation[column]
             }
-            var current = x
-            var other = scratch.second.baseAddress!
-            var inputs = inputSize
-            for (index, layer) in network.layers.enumerated() {
-                let outputs = layer.weight.shape[2]
-                let weight = values + layer.weight.offset + member * inputs * outputs
-                let bias = values + layer.bias.offset + member * outputs
-                for row in 0..<rows { (other + row * outputs).update(from: bias, count: outputs) }
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(outputs), Int32(inputs), 1, current,
-                    Int32(inputs), weight, Int32(outputs), 1, other, Int32(outputs))
-                if index < network.layers.count - 1 { activate(other, count: rows * outputs) }
-                swap(&current, &other)
-                inputs = outputs
-            }
-            // current: [rows, 2·width] normalised means and raw log-variances.
-            for row in 0..<rows {
-                let output = current + row * 2 * width
-                let target = (group * rows + row) * width
-                for column in 0..<width {
-                    let deviation = targetNormalizer.deviation[column]
-                    mean[target + column] = output[column] * deviation + targetNormalizer.mean[column]
-                    logVariance[target + column] =
-                        softBound(output[width + column]) + 2 * Foundation.log(deviation)
-                }
+        }
+        var current = first
+        var other = second
+        var inputs = inputSize
+        for (index, layer) in network.layers.enumerated() {
+            let outputs = layer.weight.shape[2]
+            let weight = values + layer.weight.offset + member * inputs * outputs
+            let bias = values + layer.bias.offset + member * outputs
+            for row in 0..<rows { (other + row * outputs).update(from: bias, count: outputs) }
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(outputs), Int32(inputs), 1, current,
+                Int32(inputs), weight, Int32(outputs), 1, other, Int32(outputs))
+            if index < network.layers.count - 1 { activate(other, count: rows * outputs) }
+            swap(&current, &other)
+            inputs = outputs
+        }
+        // current: [rows, 2·width] normalised means and raw log-variances.
+        for row in 0..<rows {
+            let output = current + row * 2 * width
+            let target = row * width
+            for column in 0..<width {
+                let deviation = targetNormalizer.deviation[column]
+                mean[target + column] = output[column] * deviation + targetNormalizer.mean[column]
+                logVariance[target + column] = softBound(output[width + column]) + 2 * Foundation.log(deviation)
             }
         }
     }
@@ -168,23 +211,27 @@ public final class ProbabilisticEnsemble {
     }
 }
 
-/// Reusable buffers for `ProbabilisticEnsemble.predict` (one per caller; grown on demand).
-public final class PredictionScratch {
-    var first: UnsafeMutableBufferPointer<Float> = .allocate(capacity: 0)
-    var second: UnsafeMutableBufferPointer<Float> = .allocate(capacity: 0)
+/// Reusable buffers for `ProbabilisticEnsemble.predict` (one per caller; grown on demand): two per worker thread.
+public final class PredictionScratch: @unchecked Sendable {
+    var first: [UnsafeMutablePointer<Float>] = []
+    var second: [UnsafeMutablePointer<Float>] = []
+    var capacity = 0
 
     public init() {}
 
-    deinit {
-        first.deallocate()
-        second.deallocate()
+    deinit { release() }
+
+    func release() {
+        for buffer in first + second { buffer.deallocate() }
+        first = []
+        second = []
     }
 
-    func reserve(_ count: Int) {
-        guard first.count < count else { return }
-        first.deallocate()
-        second.deallocate()
-        first = .allocate(capacity: count)
-        second = .allocate(capacity: count)
+    func reserve(_ count: Int, workers: Int) {
+        guard capacity < count || first.count < workers else { return }
+        release()
+        capacity = max(count, capacity)
+        first = (0..<workers).map { _ in .allocate(capacity: capacity) }
+        second = (0..<workers).map { _ in .allocate(capacity: capacity) }
     }
 }
