@@ -6,11 +6,12 @@
 //      BLAS setting it is started with (make bench-worldmodel: the build machines' OPENBLAS_CORETYPE, Haswell when
 //      unset) and again with the kernel OpenBLAS picks for this CPU (AVX-512 here) or `--native-core`;
 //   2. the return of each 200-step trial over `--trials` trials after one random trial, on `--seeds` seeds, both
-//      sides (hours at full size: about a second per planning step each).
+//      sides (hours at full size: about a second per planning step each);
+//   3. MBPO against SAC alone: real steps to a greedy return ≥ 190 on continuous CartPole.
 // The last line summarises.
 //
 // usage: WorldModelBenchmark [--peer PYTHON] [--speed-steps N] [--trials N] [--seeds N] [--native-core NAME]
-//                            [--threads N]
+//                            [--threads N] [--mbpo-seeds N] [--mbpo-budget N]
 //        WorldModelBenchmark --child-speed N   (one speed measurement; used for the AVX-512 kernel run)
 import Agents
 import BenchmarkSupport
@@ -21,7 +22,9 @@ import Neural
 import Replay
 import WorldModel
 
-setvbuf(stdout, nil, _IOLBF, 0)  // line-buffered through `tee`
+/// Writes a line straight to standard output (unbuffered, so `tee` shows a long run's progress as it goes).
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 let peer = option("--peer")
 let speedSteps = Int(option("--speed-steps") ?? "10") ?? 10
 let trials = Int(option("--trials") ?? "10") ?? 10
@@ -75,7 +78,7 @@ func planningSeconds(steps: Int, seed: UInt64 = 1) throws -> Double {
 }
 
 if let child = option("--child-speed").flatMap(Int.init) {
-    print(
+    say(
         String(
             format: "{\"seconds_per_step\": %.6f, \"blas\": \"%@\"}", try planningSeconds(steps: child), BLAS.summary))
     exit(0)
@@ -106,18 +109,18 @@ func sgemmPeak() -> Double {
     return max(rate(1400, 200, 200), rate(1024, 1024, 1024))
 }
 
-print("PETS planning on continuous CartPole, mbrl-lib pets_cartpole settings; \(BLAS.summary)")
+say("PETS planning on continuous CartPole, mbrl-lib pets_cartpole settings; \(BLAS.summary)")
 var summary: [String] = []
 
 // 1. Speed.
 let peak = sgemmPeak()
 let bound = stepFlops / peak
 let ours = try planningSeconds(steps: speedSteps)
-print(
+say(
     String(
         format: "planning step: %.3f TFLOP of ensemble forward; sgemm peak %.0f GFLOP/s → bound %.3f s",
         stepFlops / 1e12, peak / 1e9, bound))
-print(
+say(
     String(
         format: "Lifelong (%@): %.3f s per step (%.0f%% of the sgemm peak)", BLAS.coreName, ours, 100 * bound / ours))
 var native: Double?
@@ -142,7 +145,7 @@ do {
     if let report = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] {
         native = report["seconds_per_step"] as? Double
         nativeKernel = report["blas"] as? String ?? "?"
-        print(String(format: "Lifelong (native kernel — %@): %.3f s per step", nativeKernel, native!))
+        say(String(format: "Lifelong (native kernel — %@): %.3f s per step", nativeKernel, native!))
     }
 }
 var theirs: Double?
@@ -151,7 +154,7 @@ if let peer {
         python: peer, script: "worldmodel_mbrl.py",
         arguments: ["speed", "--steps", String(speedSteps), "--seed", "1", "--threads", String(threads)])
     theirs = report["seconds_per_step"] as? Double
-    print(
+    say(
         String(
             format: "mbrl-lib 0.2.0 (torch %@, %d threads): %.3f s per step", report["torch"] as? String ?? "?",
             report["threads"] as? Int ?? 0, theirs ?? .nan))
@@ -170,7 +173,7 @@ summary.append(String(format: "%.0f%% of the sgemm peak", 100 * bound / ours))
 
 // 2. Returns per trial.
 if trials > 0 && seeds > 0 {
-    print("returns per 200-step trial after one random trial (\(trials) trials, \(seeds) seeds)")
+    say("returns per 200-step trial after one random trial (\(trials) trials, \(seeds) seeds)")
     var solvedOurs = 0
     var solvedTheirs = 0
     for seed in 1...seeds {
@@ -186,18 +189,65 @@ if trials > 0 && seeds > 0 {
             returns.append(loop.returns.last!)
         }
         if returns.contains(where: { $0 >= 190 }) { solvedOurs += 1 }
-        print("  Lifelong seed \(seed): " + returns.map { String(format: "%.0f", $0) }.joined(separator: " "))
+        say("  Lifelong seed \(seed): " + returns.map { String(format: "%.0f", $0) }.joined(separator: " "))
         if let peer {
             let report = try runPeer(
                 python: peer, script: "worldmodel_mbrl.py",
                 arguments: ["trials", "--trials", String(trials), "--seed", String(seed), "--threads", String(threads)])
             let peerReturns = report["returns"] as? [Double] ?? []
             if peerReturns.contains(where: { $0 >= 190 }) { solvedTheirs += 1 }
-            print("  mbrl-lib seed \(seed): " + peerReturns.map { String(format: "%.0f", $0) }.joined(separator: " "))
+            say("  mbrl-lib seed \(seed): " + peerReturns.map { String(format: "%.0f", $0) }.joined(separator: " "))
         }
     }
     summary.append(
         "≥ 190 within \(trials) trials on \(solvedOurs)/\(seeds) seeds (mbrl-lib \(peer == nil ? "not run" : "\(solvedTheirs)/\(seeds)"))"
     )
 }
-print("summary: " + summary.joined(separator: "; "))
+// 3. MBPO against SAC alone on continuous CartPole: real steps until one greedy episode (seed 10000) returns ≥ 190,
+// checked every 250 steps. MBPO: a fit every 250 steps, 20,000 one-step branched rollouts after each, 10 SAC updates
+// per real step with batches imagined 95% of the time; SAC alone: 1 update per step. Same SAC network and rates.
+let mbpoSeeds = Int(option("--mbpo-seeds") ?? "3") ?? 3
+let mbpoBudget = Int(option("--mbpo-budget") ?? "5000") ?? 5000
+if mbpoSeeds > 0 {
+    var sac = SACConfiguration()
+    sac.learningStarts = 250
+    var mbpoSAC = sac
+    mbpoSAC.gradientSteps = 10
+    var mbpo = MBPOConfiguration()
+    mbpo.firstFit = 250
+    mbpo.fitEvery = 250
+    mbpo.rolloutEvery = 250
+    mbpo.rolloutBatch = 20_000
+    mbpo.rolloutSchedule = [0, 1, 1, 1]
+    mbpo.retainedRollouts = 5
+    say("MBPO vs SAC: steps to a greedy return ≥ 190 on continuous CartPole (budget \(mbpoBudget))")
+    var faster = 0
+    let environment = { try EnvironmentRegistry.make("CartPoleContinuous-v0") }
+    let schema = ReplaySchema(observationSize: 4, action: .continuous(size: 1))
+    for seed in 1...mbpoSeeds {
+        let model = try MBPO(
+            observationSize: 4, actionSpace: environment().actionSpace, configuration: mbpo, sac: mbpoSAC,
+            known: KnownModelFunctions.classicControl("CartPoleContinuous-v0"),
+            replay: ReplayStore(schema: schema, capacity: 100_000, eviction: .fifo, seed: UInt64(seed)),
+            imagined: ReplayStore(
+                schema: schema, capacity: MBPO.imaginedCapacity(mbpo), eviction: .fifo, seed: UInt64(seed) + 100),
+            seed: UInt64(seed))
+        let start = now()
+        let a = try stepsToReach(
+            190, agent: model, environment: environment, seed: UInt64(seed), budget: mbpoBudget, episodes: 1)
+        let modelSeconds = now() - start
+        let alone = SAC(
+            observationSize: 4, actionSpace: try environment().actionSpace, configuration: sac,
+            replay: ReplayStore(schema: schema, capacity: 100_000, eviction: .fifo, seed: UInt64(seed)),
+            seed: UInt64(seed))
+        let b = try stepsToReach(
+            190, agent: alone, environment: environment, seed: UInt64(seed), budget: mbpoBudget, episodes: 1)
+        if let a, a < (b ?? mbpoBudget + 1) { faster += 1 }
+        say(
+            String(
+                format: "  seed %d: MBPO %@ (%.0f s), SAC %@", seed, a.map(String.init) ?? "never", modelSeconds,
+                b.map(String.init) ?? "never"))
+    }
+    summary.append("MBPO before SAC on \(faster)/\(mbpoSeeds) seeds")
+}
+say("summary: " + summary.joined(separator: "; "))

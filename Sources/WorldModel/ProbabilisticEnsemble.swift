@@ -102,45 +102,44 @@ public final class ProbabilisticEnsemble: @unchecked Sendable {
         members: [Int], rows: Int, inputs: UnsafePointer<Float>, mean: UnsafeMutablePointer<Float>,
         logVariance: UnsafeMutablePointer<Float>, scratch: PredictionScratch, threads: Int = 1
     ) {
+        // Work items: each member's rows cut into slices of a fixed size, so every row goes through the same
+        // products whatever the thread count (BLAS may round differently for other matrix shapes), dealt
+        // round-robin to the threads. Raw pointers cross into the workers; each writes only its items' rows.
+        let slice = Self.sliceRows
+        let slices = (rows + slice - 1) / slice
+        let items = members.count * slices
         let widest = max(configuration.hiddenLayers.max() ?? 0, 2 * targetSize, inputSize)
-        let workers = max(1, min(threads, members.count))
-        scratch.reserve(rows * widest, workers: workers)
+        let workers = max(1, min(threads, items))
+        scratch.reserve(min(rows, slice) * widest, workers: workers)
+        let (input, meanOut, logVarianceOut) = (
+            UInt(bitPattern: inputs), UInt(bitPattern: mean), UInt(bitPattern: logVariance)
+        )
+        @Sendable func run(_ item: Int, _ worker: Int) {
+            let group = item / slices
+            let start = (item % slices) * slice
+            let count = min(slice, rows - start)
+            let offset = group * rows + start
+            forward(
+                member: members[group], rows: count,
+                inputs: UnsafePointer<Float>(bitPattern: input)! + offset * inputSize,
+                mean: UnsafeMutablePointer<Float>(bitPattern: meanOut)! + offset * targetSize,
+                logVariance: UnsafeMutablePointer<Float>(bitPattern: logVarianceOut)! + offset * targetSize,
+                first: scratch.first[worker], second: scratch.second[worker])
+        }
         guard workers > 1 else {
-            for group in members.indices {
-                forward(
-                    member: members[group], rows: rows, inputs: inputs + group * rows * inputSize,
-                    mean: mean + group * rows * targetSize, logVariance: logVariance + group * rows * targetSize,
-                    first: scratch.first[0], second: scratch.second[0])
-            }
+            for item in 0..<items { run(item, 0) }
             return
         }
         let blasThreads = BLAS.threadCount
         if blasThreads > 1 { BLAS.setThreads(1) }
         defer { if blasThreads > 1 { BLAS.setThreads(blasThreads) } }
-        // Work items: each member's rows cut into `workers` slices, dealt round-robin, so the threads get equal
-        // shares even when the members do not divide among them. Raw pointers cross into the workers; each
-        // writes only its items' rows.
-        let slice = (rows + workers - 1) / workers
-        let items = members.count * workers
-        let (input, meanOut, logVarianceOut) = (
-            UInt(bitPattern: inputs), UInt(bitPattern: mean), UInt(bitPattern: logVariance)
-        )
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for item in stride(from: worker, to: items, by: workers) {
-                let group = item / workers
-                let start = (item % workers) * slice
-                let count = min(slice, rows - start)
-                guard count > 0 else { continue }
-                let offset = group * rows + start
-                forward(
-                    member: members[group], rows: count,
-                    inputs: UnsafePointer<Float>(bitPattern: input)! + offset * inputSize,
-                    mean: UnsafeMutablePointer<Float>(bitPattern: meanOut)! + offset * targetSize,
-                    logVariance: UnsafeMutablePointer<Float>(bitPattern: logVarianceOut)! + offset * targetSize,
-                    first: scratch.first[worker], second: scratch.second[worker])
-            }
+            for item in stride(from: worker, to: items, by: workers) { run(item, worker) }
         }
     }
+
+    /// Rows per work item of `predict`.
+    static let sliceRows = 256
 
     /// One member's forward pass over `rows` rows: `inputs`, `mean` and `logVariance` point at the first row.
     func forward(

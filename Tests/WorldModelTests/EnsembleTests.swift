@@ -71,6 +71,24 @@ struct EnsembleTests {
         #expect(logVariance < -7.5, "mean predicted log-variance \(logVariance)")
     }
 
+    @Test func predictionsDoNotDependOnTheThreadCount() throws {
+        let (model, _, _) = try Self.trained(seed: 5)
+        var random = RandomStream(seed: 6)
+        let members = [0, 2, 4]
+        let rows = 37  // not a multiple of the thread counts: uneven slices
+        let inputs = (0..<(members.count * rows * 3)).map { _ in random.uniform(-1, 1) }
+        func run(_ threads: Int) -> [Float] {
+            var mean = [Float](repeating: 0, count: members.count * rows * model.targetSize)
+            var logVariance = mean
+            model.predict(
+                members: members, rows: rows, inputs: inputs, mean: &mean, logVariance: &logVariance,
+                scratch: PredictionScratch(), threads: threads)
+            return mean + logVariance
+        }
+        let single = run(1)
+        #expect(run(2) == single && run(3) == single && run(8) == single)
+    }
+
     @Test func everyFifthTransitionOfTheStreamIsHeldOutOfTraining() throws {
         let replay = LinearSystem.replay()
         LinearSystem().fill(replay, episodes: 2, length: 50, seed: 3)
