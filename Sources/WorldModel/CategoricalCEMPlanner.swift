@@ -3,7 +3,8 @@ public import Randomness
 /// CEM for discrete actions: one categorical distribution per step of the horizon (uniform at first); each
 /// iteration samples the population of action-index sequences, keeps the top ⌈ρN⌉ and moves each step's
 /// probabilities toward the elites' action frequencies with momentum α. Returns the best sequence seen (action
-/// indices as Float, [horizon]); between calls the distributions shift one step, the last back to uniform.
+/// indices as Float, [horizon]); between calls the distributions shift one step, mixed half-and-half with uniform
+/// (the last step uniform).
 public final class CategoricalCEMPlanner {
     public let configuration: CEMConfiguration
     public let actions: Int
@@ -64,8 +65,13 @@ public final class CategoricalCEMPlanner {
                 }
             }
         }
-        for index in 0..<((horizon - 1) * actions) { probabilities[index] = probabilities[index + actions] }
-        for action in 0..<actions { probabilities[(horizon - 1) * actions + action] = 1 / Float(actions) }
+        // Warm start: shifted one step and mixed half-and-half with uniform, so the next plan still explores (a
+        // categorical distribution CEM has converged leaves nothing else to sample).
+        let uniform = 1 / Float(actions)
+        for index in 0..<((horizon - 1) * actions) {
+            probabilities[index] = 0.5 * probabilities[index + actions] + 0.5 * uniform
+        }
+        for action in 0..<actions { probabilities[(horizon - 1) * actions + action] = uniform }
         return best
     }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 public import Randomness
 
@@ -101,7 +102,6 @@ public final class ModelRollout {
             order[0..<rows].sort { ($0 % particles % groups, $0) < ($1 % particles % groups, $1) }
         }
         let width = model.inputSize
-        let targets = model.targetSize
         for step in 0..<horizon {
             if propagation == .ts1 {
                 for index in stride(from: rows - 1, to: 0, by: -1) {
@@ -130,44 +130,101 @@ public final class ModelRollout {
                     }
                 }
             }
-            for place in 0..<rows {
-                let row = order[place]
-                let base = place * targets
-                for column in 0..<size {
-                    let deviation = Foundation.exp(0.5 * logVariances[base + column])
-                    next[row * size + column] =
-                        states[row * size + column] + means[base + column] + deviation * stream.normal()
-                }
-                let candidate = row / particles
-                let actionOffset = (candidate * horizon + step) * actionWidth
-                var reward: Float
-                if let function = known.reward {
-                    reward = states.withUnsafeBufferPointer { states in
-                        next.withUnsafeBufferPointer { next in
-                            function(
-                                states.baseAddress! + row * size, sequences.baseAddress! + actionOffset,
-                                next.baseAddress! + row * size)
-                        }
-                    }
-                } else {
-                    let column = model.rewardColumn!
-                    reward = means[base + column] + Foundation.exp(0.5 * logVariances[base + column]) * stream.normal()
-                }
-                var done = false
-                if let function = known.terminated {
-                    done = next.withUnsafeBufferPointer { function($0.baseAddress! + row * size) }
-                } else if let column = model.terminationColumn {
-                    done = means[base + column] > 0.5
-                }
-                if alive[row] { totals[row] += reward }
-                if done { alive[row] = false }
-            }
+            sample(rows: rows, step: step, horizon: horizon, actionWidth: actionWidth, sequences: sequences)
             swap(&states, &next)
         }
         for candidate in 0..<count {
             var sum: Float = 0
             for particle in 0..<particles { sum += totals[candidate * particles + particle] }
             scores[candidate] = sum / Float(particles)
+        }
+    }
+
+    /// Rows per sampling work item: each item draws from its own stream, seeded in order from the rollout's, so
+    /// the samples do not depend on how many threads share the items.
+    static let sampleRows = 256
+
+    /// Samples every particle's next observation, adds its reward while it is alive, and marks terminations.
+    func sample(
+        rows: Int, step: Int, horizon: Int, actionWidth: Int, sequences: UnsafeBufferPointer<Float>
+    ) {
+        let size = model.observationSize
+        let targets = model.targetSize
+        let chunks = (rows + Self.sampleRows - 1) / Self.sampleRows
+        let seeds = (0..<chunks).map { _ in stream.next() }
+        let rewardColumn = model.rewardColumn
+        let terminationColumn = model.terminationColumn
+        let (particles, known) = (self.particles, self.known)
+        states.withUnsafeBufferPointer { states in
+            next.withUnsafeMutableBufferPointer { next in
+                alive.withUnsafeMutableBufferPointer { alive in
+                    totals.withUnsafeMutableBufferPointer { totals in
+                        means.withUnsafeBufferPointer { means in
+                            logVariances.withUnsafeBufferPointer { logVariances in
+                                order.withUnsafeBufferPointer { order in
+                                    // Addresses cross into the workers as integers; items touch disjoint rows.
+                                    let addresses = (
+                                        UInt(bitPattern: states.baseAddress), UInt(bitPattern: next.baseAddress),
+                                        UInt(bitPattern: alive.baseAddress), UInt(bitPattern: totals.baseAddress),
+                                        UInt(bitPattern: means.baseAddress), UInt(bitPattern: logVariances.baseAddress),
+                                        UInt(bitPattern: order.baseAddress), UInt(bitPattern: sequences.baseAddress)
+                                    )
+                                    @Sendable func item(_ chunk: Int) {
+                                        let states = UnsafePointer<Float>(bitPattern: addresses.0)!
+                                        let next = UnsafeMutablePointer<Float>(bitPattern: addresses.1)!
+                                        let alive = UnsafeMutablePointer<Bool>(bitPattern: addresses.2)!
+                                        let totals = UnsafeMutablePointer<Float>(bitPattern: addresses.3)!
+                                        let means = UnsafePointer<Float>(bitPattern: addresses.4)!
+                                        let logVariances = UnsafePointer<Float>(bitPattern: addresses.5)!
+                                        let order = UnsafePointer<Int>(bitPattern: addresses.6)!
+                                        let sequences = UnsafePointer<Float>(bitPattern: addresses.7)!
+                                        var random = RandomStream(seed: seeds[chunk])
+                                        let end = min(rows, (chunk + 1) * Self.sampleRows)
+                                        for place in (chunk * Self.sampleRows)..<end {
+                                            let row = order[place]
+                                            let base = place * targets
+                                            for column in 0..<size {
+                                                let deviation = Foundation.exp(0.5 * logVariances[base + column])
+                                                next[row * size + column] =
+                                                    states[row * size + column] + means[base + column]
+                                                    + deviation * random.normal()
+                                            }
+                                            let candidate = row / particles
+                                            let action = sequences + (candidate * horizon + step) * actionWidth
+                                            let reward: Float
+                                            if let function = known.reward {
+                                                reward = function(states + row * size, action, next + row * size)
+                                            } else {
+                                                let column = rewardColumn!
+                                                reward =
+                                                    means[base + column]
+                                                    + Foundation.exp(0.5 * logVariances[base + column])
+                                                    * random.normal()
+                                            }
+                                            var done = false
+                                            if let function = known.terminated {
+                                                done = function(next + row * size)
+                                            } else if let column = terminationColumn {
+                                                done = means[base + column] > 0.5
+                                            }
+                                            if alive[row] { totals[row] += reward }
+                                            if done { alive[row] = false }
+                                        }
+                                    }
+                                    let workers = max(1, min(threads, chunks))
+                                    if workers == 1 {
+                                        for chunk in 0..<chunks { item(chunk) }
+                                    } else {
+                                        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                                            for chunk in stride(from: worker, to: chunks, by: workers) { item(chunk) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

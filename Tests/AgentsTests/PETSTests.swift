@@ -67,7 +67,7 @@ struct PETSTests {
         try EnvironmentLoop(environment: environment(), agent: agent, seed: 2).run(steps: 600)
         let greedy = try evaluate(agent, in: environment(), episodes: 1, seed: 9)
         // A random policy lasts about 22 steps.
-        #expect(greedy >= 100, "greedy return after two planned trials: \(greedy)")
+        #expect(greedy >= 150, "greedy return after two planned trials: \(greedy)")
         #expect(agent.model.inputSize == 4 + 2, "the action enters the model one-hot")
     }
 
