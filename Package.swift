@@ -155,7 +155,7 @@ let package = Package(
         // Test support and test-only tools.
         .target(
             name: "LifelongTestSupport",
-            dependencies: ["HDF5", "Replay"],
+            dependencies: ["HDF5", "Replay", "RunLog"],
             path: "Tests/LifelongTestSupport",
             swiftSettings: swiftSettings
         ),

@@ -2,7 +2,7 @@ public import WorldModel
 
 /// MBPO hyper-parameters (Janner et al., 2019; reference/algorithms.md §1.3), flat like PETS'. The policy's own
 /// settings are a `SACConfiguration` beside it (MBPO's many updates per step: its `gradientSteps`).
-public struct MBPOConfiguration: Codable, Equatable, Sendable {
+public struct MBPOConfiguration: Codable, Equatable, Sendable, EnsembleHyperParameters {
     // The ensemble (learned reward where no known function is given).
     public var members = 7
     public var elites = 5
@@ -42,22 +42,6 @@ public struct MBPOConfiguration: Codable, Equatable, Sendable {
         let fraction = Double(step - start) / Double(end - start)
         let length = Double(shortest) + fraction * Double(longest - shortest)
         return Int(min(max(length, Double(min(shortest, longest))), Double(max(shortest, longest))))
-    }
-
-    public func ensemble(knownReward: Bool, knownTermination: Bool) -> EnsembleConfiguration {
-        var configuration = EnsembleConfiguration()
-        configuration.members = members
-        configuration.elites = elites
-        configuration.hiddenLayers = hiddenLayers
-        configuration.learningRate = modelLearningRate
-        configuration.weightDecay = modelWeightDecay
-        configuration.batchSize = modelBatchSize
-        configuration.validationRatio = validationRatio
-        configuration.maximumEpochs = maximumEpochs
-        configuration.patience = patience
-        configuration.learnedReward = !knownReward
-        configuration.learnedTermination = !knownTermination
-        return configuration
     }
 
     public var problems: [String] {

@@ -3,7 +3,7 @@ public import WorldModel
 /// PETS hyper-parameters, flat so a curriculum or `--config` names each one; defaulted as mbrl-lib's
 /// `pets_cartpole` (7 members × 4 × 200 SiLU, 5 elites, Adam 7.5e-4 with weight decay 3e-5, batch 256, a fit every
 /// 50 steps of at most 25 epochs; CEM horizon 15, population 350, 10% elites, 5 iterations, α 0.1; 20 particles).
-public struct PETSConfiguration: Codable, Equatable, Sendable {
+public struct PETSConfiguration: Codable, Equatable, Sendable, EnsembleHyperParameters {
     // The ensemble.
     public var members = 7
     public var elites = 5
@@ -41,23 +41,6 @@ public struct PETSConfiguration: Codable, Equatable, Sendable {
     public var errorHorizon = 5
 
     public init() {}
-
-    /// The ensemble's configuration; it learns the reward and termination only where no known function is given.
-    public func ensemble(knownReward: Bool, knownTermination: Bool) -> EnsembleConfiguration {
-        var configuration = EnsembleConfiguration()
-        configuration.members = members
-        configuration.elites = elites
-        configuration.hiddenLayers = hiddenLayers
-        configuration.learningRate = modelLearningRate
-        configuration.weightDecay = modelWeightDecay
-        configuration.batchSize = modelBatchSize
-        configuration.validationRatio = validationRatio
-        configuration.maximumEpochs = maximumEpochs
-        configuration.patience = patience
-        configuration.learnedReward = !knownReward
-        configuration.learnedTermination = !knownTermination
-        return configuration
-    }
 
     public var cem: CEMConfiguration {
         var configuration = CEMConfiguration()

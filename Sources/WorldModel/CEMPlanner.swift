@@ -55,7 +55,7 @@ public final class CEMPlanner {
         self.upper = upper
         self.stream = stream
         let width = configuration.horizon * actionSize
-        mean = (0..<width).map { (lower[$0 % actionSize] + upper[$0 % actionSize]) / 2 }
+        mean = midpoints(lower: lower, upper: upper, horizon: configuration.horizon)
         variance = [Float](repeating: 0, count: width)
         population = [Float](repeating: 0, count: configuration.population * width)
         scores = [Float](repeating: 0, count: configuration.population)
@@ -63,9 +63,7 @@ public final class CEMPlanner {
     }
 
     /// Forgets the warm start (a new episode).
-    public func reset() {
-        for index in mean.indices { mean[index] = (lower[index % actionSize] + upper[index % actionSize]) / 2 }
-    }
+    public func reset() { mean = midpoints(lower: lower, upper: upper, horizon: configuration.horizon) }
 
     /// The best action sequence found [horizon × actionSize]; the warm start moves to its tail.
     public func plan(_ objective: SequenceObjective) -> [Float] {
@@ -93,9 +91,7 @@ public final class CEMPlanner {
             population.withUnsafeBufferPointer { candidates in
                 scores.withUnsafeMutableBufferPointer { objective(candidates, size, $0) }
             }
-            for index in scores.indices where scores[index].isNaN { scores[index] = -1e-10 }
-            for index in order.indices { order[index] = index }
-            order.sort { (scores[$0], -$0) > (scores[$1], -$1) }
+            rank(&scores, into: &order)
             if scores[order[0]] > bestScore {
                 bestScore = scores[order[0]]
                 for index in 0..<width { best[index] = population[order[0] * width + index] }

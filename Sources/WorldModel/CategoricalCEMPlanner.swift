@@ -49,9 +49,7 @@ public final class CategoricalCEMPlanner {
             population.withUnsafeBufferPointer { candidates in
                 scores.withUnsafeMutableBufferPointer { objective(candidates, size, $0) }
             }
-            for index in scores.indices where scores[index].isNaN { scores[index] = -1e-10 }
-            for index in order.indices { order[index] = index }
-            order.sort { (scores[$0], -$0) > (scores[$1], -$1) }
+            rank(&scores, into: &order)
             if scores[order[0]] > bestScore {
                 bestScore = scores[order[0]]
                 for step in 0..<horizon { best[step] = population[order[0] * horizon + step] }

@@ -40,15 +40,13 @@ public final class MPPIPlanner {
         self.upper = upper
         self.stream = stream
         let width = configuration.horizon * actionSize
-        mean = (0..<width).map { (lower[$0 % actionSize] + upper[$0 % actionSize]) / 2 }
+        mean = midpoints(lower: lower, upper: upper, horizon: configuration.horizon)
         population = [Float](repeating: 0, count: configuration.population * width)
         noise = [Float](repeating: 0, count: width)
         scores = [Float](repeating: 0, count: configuration.population)
     }
 
-    public func reset() {
-        for index in mean.indices { mean[index] = (lower[index % actionSize] + upper[index % actionSize]) / 2 }
-    }
+    public func reset() { mean = midpoints(lower: lower, upper: upper, horizon: configuration.horizon) }
 
     /// The planned action sequence [horizon × actionSize] (the weighted mean).
     public func plan(_ objective: SequenceObjective) -> [Float] {

@@ -11,24 +11,6 @@ import Testing
 struct EpisodicAgentsRunTests {
     let lifelong = TestEnvironment.product("lifelong")
 
-    func write(_ text: String, _ directory: TemporaryDirectory, _ name: String) throws -> String {
-        let path = directory.file(name)
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
-    static let dqn = """
-        {"policy": "dqn", "hyperparameters": {"learningRate": 0.001, "gamma": 0.9, "batchSize": 16,
-            "learningStarts": 100, "trainFrequency": 1, "targetUpdateInterval": 100, "hiddenLayers": [16]},
-            "replay": {"capacity": 1000}
-        """
-
-    func rows(_ run: String, prefix: String) throws -> [String] {
-        try RunLogContents.read(directory: run).metrics.filter { $0.key.string.hasPrefix(prefix) }.map {
-            "\($0.step) \($0.task) \($0.key.string) \($0.value)"
-        }
-    }
-
     /// The newest checkpoint's `agent.h5` of `run`.
     func lastCheckpoint(_ run: String) throws -> String {
         let names = try FileManager.default.contentsOfDirectory(atPath: run + "/checkpoints").sorted()
@@ -37,39 +19,39 @@ struct EpisodicAgentsRunTests {
 
     @Test func aStoppedNECRunUnderReplayResumesToTheSameEvaluations() throws {
         let directory = TemporaryDirectory("cli-nec")
-        let path = try write(
+        let path = try CurriculumRuns.write(
             TestCurricula.tinyMaze(
                 name: "nec-maze", blocks: [("goal-left", 1500), ("goal-right", 1500)], evaluationEvery: 500,
                 strategy: "replay", checkpointEvery: 500,
                 agent: #"{"policy": "nec", "hyperparameters": {"k": 10, "nSteps": 3, "explorationSteps": 500}}"#),
-            directory, "nec.json")
+            in: directory, name: "nec.json")
         let whole = directory.file("whole")
         let first = try ProcessRunner.run(lifelong, ["run", path, "--out", whole])
         #expect(first.status == 0, "\(first.transcript)")
         let out = directory.file("stopped")
-        let transcript = try ProcessRunner.runAndKill(
-            lifelong, ["run", path, "--out", out], afterMicroseconds: 0, afterLine: "step 2000", signal: SIGTERM)
+        let (transcript, resumed) = try CurriculumRuns.stopAndResume(
+            lifelong, curriculum: path, out: out, afterLine: "step 2000")
         #expect(transcript.contains("Stopped at step"), "\(transcript)")
-        let resumed = try ProcessRunner.run(lifelong, ["resume", out])
         #expect(resumed.status == 0, "\(resumed.transcript)")
         #expect(try RecordedEvaluations(runDirectory: out) == RecordedEvaluations(runDirectory: whole))
-        let memory = try rows(whole, prefix: "memory/")
+        let memory = try CurriculumRuns.metricRows(whole, prefix: "memory/")
         #expect(memory.contains { $0.contains("memory/value_error") }, "\(memory.prefix(4))")
-        #expect(try rows(out, prefix: "memory/") == memory)
+        #expect(try CurriculumRuns.metricRows(out, prefix: "memory/") == memory)
     }
 
     @Test func aMemoryBesideDQNLogsRetentionAndLeavesThePolicyAndItsStrategyUntouched() throws {
         let directory = TemporaryDirectory("cli-composite")
         let blocks = [("goal-left", 1500), ("goal-right", 1500)]
-        let plain = try write(
+        let plain = try CurriculumRuns.write(
             TestCurricula.tinyMaze(
                 name: "plain", blocks: blocks, evaluationEvery: 500, strategy: "ewc", checkpointEvery: 500,
-                agent: Self.dqn + "}"), directory, "plain.json")
-        let composite = try write(
+                agent: CurriculumRuns.tinyDQNOpen + "}"), in: directory, name: "plain.json")
+        let composite = try CurriculumRuns.write(
             TestCurricula.tinyMaze(
                 name: "composite", blocks: blocks, evaluationEvery: 500, strategy: "ewc", checkpointEvery: 500,
-                agent: Self.dqn + #", "episodic_memory": {"key_size": 0, "k": 3, "eviction": "per_task_quota"}}"#),
-            directory, "composite.json")
+                agent: CurriculumRuns.tinyDQNOpen
+                    + #", "episodic_memory": {"key_size": 0, "k": 3, "eviction": "per_task_quota"}}"#),
+            in: directory, name: "composite.json")
         let plainRun = try ProcessRunner.run(lifelong, ["run", plain, "--out", directory.file("plain")])
         #expect(plainRun.status == 0, "\(plainRun.transcript)")
         let whole = directory.file("whole")
@@ -86,35 +68,33 @@ struct EpisodicAgentsRunTests {
         #expect(
             try compositeCheckpoint.openDataset("agent/policy/online/values", as: Float.self).readAll()
                 == plainCheckpoint.openDataset("agent/online/values", as: Float.self).readAll())
-        let memory = try rows(whole, prefix: "memory/")
+        let memory = try CurriculumRuns.metricRows(whole, prefix: "memory/")
         #expect(Set(memory.map { $0.split(separator: " ")[2] }) == ["memory/entries", "memory/value_error"])
-        #expect(try rows(directory.file("plain"), prefix: "memory/").isEmpty)
+        #expect(try CurriculumRuns.metricRows(directory.file("plain"), prefix: "memory/").isEmpty)
         // Killed and resumed, the composite's memory comes back from its checkpoint.
         let out = directory.file("stopped")
-        let transcript = try ProcessRunner.runAndKill(
-            lifelong, ["run", composite, "--out", out], afterMicroseconds: 0, afterLine: "step 2000",
-            signal: SIGTERM)
+        let (transcript, resumed) = try CurriculumRuns.stopAndResume(
+            lifelong, curriculum: composite, out: out, afterLine: "step 2000")
         #expect(transcript.contains("Stopped at step"), "\(transcript)")
-        let resumed = try ProcessRunner.run(lifelong, ["resume", out])
         #expect(resumed.status == 0, "\(resumed.transcript)")
         #expect(try RecordedEvaluations(runDirectory: out) == RecordedEvaluations(runDirectory: whole))
-        #expect(try rows(out, prefix: "memory/") == memory)
+        #expect(try CurriculumRuns.metricRows(out, prefix: "memory/") == memory)
     }
 
     @Test func aMemoryBesideAnEpisodicPolicyOrWithAnUnknownEvictionIsRefused() throws {
         let directory = TemporaryDirectory("cli-composite-errors")
-        let beside = try write(
+        let beside = try CurriculumRuns.write(
             TestCurricula.tinyMaze(
                 blocks: [("goal-left", 100)], evaluationEvery: 50,
-                agent: #"{"policy": "mfec", "episodic_memory": {"k": 3}}"#), directory, "beside.json")
+                agent: #"{"policy": "mfec", "episodic_memory": {"k": 3}}"#), in: directory, name: "beside.json")
         let result = try ProcessRunner.run(lifelong, ["validate", beside])
         #expect(result.status == 2, "\(result.transcript)")
         #expect(result.standardError.contains("mfec is an episodic memory itself"), "\(result.transcript)")
-        let unknown = try write(
+        let unknown = try CurriculumRuns.write(
             TestCurricula.tinyMaze(
                 blocks: [("goal-left", 100)], evaluationEvery: 50,
-                agent: Self.dqn + #", "episodic_memory": {"eviction": "least_recently_use"}}"#),
-            directory, "unknown.json")
+                agent: CurriculumRuns.tinyDQNOpen + #", "episodic_memory": {"eviction": "least_recently_use"}}"#),
+            in: directory, name: "unknown.json")
         let second = try ProcessRunner.run(lifelong, ["validate", unknown])
         #expect(second.status == 2, "\(second.transcript)")
         #expect(

@@ -25,10 +25,9 @@ struct EpisodicControlRunTests {
         let first = try ProcessRunner.run(lifelong, ["run", path, "--out", whole])
         #expect(first.status == 0, "\(first.transcript)")
         let out = directory.file("stopped")
-        let transcript = try ProcessRunner.runAndKill(
-            lifelong, ["run", path, "--out", out], afterMicroseconds: 0, afterLine: "step 4500", signal: SIGTERM)
+        let (transcript, resumed) = try CurriculumRuns.stopAndResume(
+            lifelong, curriculum: path, out: out, afterLine: "step 4500")
         #expect(transcript.contains("Stopped at step"), "\(transcript)")
-        let resumed = try ProcessRunner.run(lifelong, ["resume", out])
         #expect(resumed.status == 0, "\(resumed.transcript)")
         #expect(try RecordedEvaluations(runDirectory: out) == RecordedEvaluations(runDirectory: whole))
         // The memory's retention series is logged per task, and the resumed run logs the same one.

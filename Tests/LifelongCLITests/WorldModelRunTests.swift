@@ -10,18 +10,6 @@ import Testing
 struct WorldModelRunTests {
     let lifelong = TestEnvironment.product("lifelong")
 
-    func write(_ text: String, _ directory: TemporaryDirectory, _ name: String) throws -> String {
-        let path = directory.file(name)
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
-    func rows(_ run: String, prefix: String) throws -> [String] {
-        try RunLogContents.read(directory: run).metrics.filter { $0.key.string.hasPrefix(prefix) }.map {
-            "\($0.step) \($0.task) \($0.key.string) \($0.value)"
-        }
-    }
-
     /// Continuous CartPole with a short pole, then a long one; 50-step episodes keep planning cheap.
     static let petsCurriculum = """
         {
@@ -43,11 +31,11 @@ struct WorldModelRunTests {
 
     @Test func aStoppedPETSRunResumesToTheSameEvaluationsAndModelErrors() throws {
         let directory = TemporaryDirectory("cli-pets")
-        let path = try write(Self.petsCurriculum, directory, "pets.json")
+        let path = try CurriculumRuns.write(Self.petsCurriculum, in: directory, name: "pets.json")
         let whole = directory.file("whole")
         let first = try ProcessRunner.run(lifelong, ["run", path, "--out", whole])
         #expect(first.status == 0, "\(first.transcript)")
-        let errors = try rows(whole, prefix: "worldmodel/")
+        let errors = try CurriculumRuns.metricRows(whole, prefix: "worldmodel/")
         let keys = Set(errors.map { String($0.split(separator: " ")[2]) })
         #expect(
             keys == [
@@ -58,35 +46,28 @@ struct WorldModelRunTests {
         #expect(errors.contains { $0.hasPrefix("600 0 worldmodel/one_step_mse") }, "\(errors.suffix(8))")
         #expect(errors.contains { $0.hasPrefix("600 1 worldmodel/one_step_mse") })
         let out = directory.file("stopped")
-        let transcript = try ProcessRunner.runAndKill(
-            lifelong, ["run", path, "--out", out], afterMicroseconds: 0, afterLine: "step 450", signal: SIGTERM)
+        let (transcript, resumed) = try CurriculumRuns.stopAndResume(
+            lifelong, curriculum: path, out: out, afterLine: "step 450")
         #expect(transcript.contains("Stopped at step"), "\(transcript)")
-        let resumed = try ProcessRunner.run(lifelong, ["resume", out])
         #expect(resumed.status == 0, "\(resumed.transcript)")
         #expect(try RecordedEvaluations(runDirectory: out) == RecordedEvaluations(runDirectory: whole))
-        #expect(try rows(out, prefix: "worldmodel/") == errors)
+        #expect(try CurriculumRuns.metricRows(out, prefix: "worldmodel/") == errors)
     }
-
-    static let dqn = """
-        {"policy": "dqn", "hyperparameters": {"learningRate": 0.001, "gamma": 0.9, "batchSize": 16,
-            "learningStarts": 100, "trainFrequency": 1, "targetUpdateInterval": 100, "hiddenLayers": [16]},
-            "replay": {"capacity": 1000}
-        """
 
     @Test func aWorldModelBesideDQNLogsItsErrorAndLeavesThePolicyUntouched() throws {
         let directory = TemporaryDirectory("cli-dqn-world-model")
         let blocks = [("goal-left", 1000), ("goal-right", 1000)]
-        let plain = try write(
+        let plain = try CurriculumRuns.write(
             TestCurricula.tinyMaze(
                 name: "plain", blocks: blocks, evaluationEvery: 500, strategy: "l2", checkpointEvery: 250,
-                agent: Self.dqn + "}"), directory, "plain.json")
+                agent: CurriculumRuns.tinyDQNOpen + "}"), in: directory, name: "plain.json")
         let model =
             #", "world_model": {"members": 3, "elites": 2, "hidden_layers": [16], "maximum_epochs": 5, "#
             + #""first_fit": 400, "fit_every": 400, "error_horizon": 2}}"#
-        let composite = try write(
+        let composite = try CurriculumRuns.write(
             TestCurricula.tinyMaze(
                 name: "composite", blocks: blocks, evaluationEvery: 500, strategy: "l2", checkpointEvery: 250,
-                agent: Self.dqn + model), directory, "composite.json")
+                agent: CurriculumRuns.tinyDQNOpen + model), in: directory, name: "composite.json")
         let plainRun = try ProcessRunner.run(lifelong, ["run", plain, "--out", directory.file("plain")])
         #expect(plainRun.status == 0, "\(plainRun.transcript)")
         let whole = directory.file("whole")
@@ -94,31 +75,30 @@ struct WorldModelRunTests {
         #expect(compositeRun.status == 0, "\(compositeRun.transcript)")
         #expect(
             try RecordedEvaluations(runDirectory: whole) == RecordedEvaluations(runDirectory: directory.file("plain")))
-        let errors = try rows(whole, prefix: "worldmodel/")
+        let errors = try CurriculumRuns.metricRows(whole, prefix: "worldmodel/")
         #expect(Set(errors.map { $0.split(separator: " ")[1] }) == ["0", "1"], "\(errors.suffix(8))")
         let out = directory.file("stopped")
-        let transcript = try ProcessRunner.runAndKill(
-            lifelong, ["run", composite, "--out", out], afterMicroseconds: 0, afterLine: "step 1500",
-            signal: SIGTERM)
+        let (transcript, resumed) = try CurriculumRuns.stopAndResume(
+            lifelong, curriculum: composite, out: out, afterLine: "step 1500")
         #expect(transcript.contains("Stopped at step"), "\(transcript)")
-        let resumed = try ProcessRunner.run(lifelong, ["resume", out])
         #expect(resumed.status == 0, "\(resumed.transcript)")
-        #expect(try rows(out, prefix: "worldmodel/") == errors)
+        #expect(try CurriculumRuns.metricRows(out, prefix: "worldmodel/") == errors)
     }
 
     @Test func worldModelMistakesAreNamed() throws {
         let directory = TemporaryDirectory("cli-world-model-errors")
-        let beside = try write(
+        let beside = try CurriculumRuns.write(
             Self.petsCurriculum.replacingOccurrences(
                 of: #""strategy": {"name": "finetune"}"#, with: #""strategy": {"name": "ewc"}"#),
-            directory, "ewc.json")
+            in: directory, name: "ewc.json")
         let result = try ProcessRunner.run(lifelong, ["validate", beside])
         #expect(result.status == 2, "\(result.transcript)")
         #expect(result.standardError.contains("pets plans; it has no policy network"), "\(result.transcript)")
-        let elites = try write(
+        let elites = try CurriculumRuns.write(
             TestCurricula.tinyMaze(
                 blocks: [("goal-left", 100)], evaluationEvery: 50,
-                agent: Self.dqn + #", "world_model": {"members": 2, "elites": 3}}"#), directory, "elites.json")
+                agent: CurriculumRuns.tinyDQNOpen + #", "world_model": {"members": 2, "elites": 3}}"#), in: directory,
+            name: "elites.json")
         let second = try ProcessRunner.run(lifelong, ["validate", elites])
         #expect(second.status == 2, "\(second.transcript)")
         #expect(
