@@ -111,13 +111,13 @@ extension Scheduler {
         let positionJSON = String(decoding: try JSONEncoder().encode(position), as: UTF8.self)
         let countsJSON = String(decoding: try JSONEncoder().encode(log.checkpointCounts()), as: UTF8.self)
         let afterBlockJSON = String(decoding: try JSONEncoder().encode(afterBlock), as: UTF8.self)
-        try File.createAtomically(partial + "/agent.h5") { file in
+        try File.writeAtomically(partial + "/agent.h5") { file in
             try file.setAttribute("position", positionJSON)
             try file.setAttribute("log_counts", countsJSON)
             try file.setAttribute("after_block", afterBlockJSON)
             try agent.save(to: file.createGroup("agent"))
             try strategy.save(to: file.createGroup("strategy"))
-        }.close()
+        }
         guard let replayDirectory = replay.directory else {
             preconditionFailure("a scheduled run's replay store is persisted")
         }

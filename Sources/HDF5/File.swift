@@ -96,6 +96,16 @@ public final class File: HDF5Object, @unchecked Sendable {
     public static func createAtomically(
         _ path: String, overwrite: Bool = false, format: FormatVersion = .latest, setUp: (File) throws -> Void
     ) throws -> File {
+        try writeAtomically(path, overwrite: overwrite, format: format, setUp: setUp)
+        return try File.open(path, mode: .readWrite)
+    }
+
+    /// `createAtomically` without reopening the file: once it returns, the complete file is in place and closed.
+    /// For files written whole and read later — a file reopened read-write is marked open until it is closed, so a
+    /// kill in between would leave it needing recovery.
+    public static func writeAtomically(
+        _ path: String, overwrite: Bool = false, format: FormatVersion = .latest, setUp: (File) throws -> Void
+    ) throws {
         if !overwrite && FileManager.default.fileExists(atPath: path) {
             throw HDF5Error(
                 .alreadyExists, operation: "create file", file: path,
@@ -112,7 +122,6 @@ public final class File: HDF5Object, @unchecked Sendable {
             try? FileManager.default.removeItem(atPath: temporary)
             throw error
         }
-        return try File.open(path, mode: .readWrite)
     }
 
     /// Hands every cached change to the operating system (HDF5's `H5Fflush`). A killed process loses nothing

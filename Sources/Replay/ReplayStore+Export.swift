@@ -23,7 +23,7 @@ extension ReplayStore {
         let discrete = schema.action == .discrete
         var largestAction = 0
         var totalSteps = 0
-        _ = try File.createAtomically(directory + "/main_data.hdf5", overwrite: true, format: .earliest) { file in
+        try File.writeAtomically(directory + "/main_data.hdf5", overwrite: true, format: .earliest) { file in
             for (index, rows) in episodes.enumerated() {
                 let group = try file.createGroup("episode_\(index)")
                 try group.setAttribute("id", Int64(index))
@@ -87,7 +87,7 @@ extension ReplayStore {
     @discardableResult
     public func exportD4RL(task: Int32, path: String) throws -> Int {
         let rows = try completeEpisodes(of: task).flatMap { $0 }
-        _ = try File.createAtomically(path, format: .earliest) { file in
+        try File.writeAtomically(path, format: .earliest) { file in
             let options = DatasetOptions(compression: .deflate(level: 4))
             try writeObservations(
                 rows.flatMap(\.observation), named: "observations", rows: rows.count, in: file, options)

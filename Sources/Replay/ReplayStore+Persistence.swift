@@ -118,7 +118,7 @@ extension ReplayStore {
     private func writeState() throws {
         guard let persistence else { return }
         let path = persistence.directory + "/state.h5"
-        let file = try File.createAtomically(path, overwrite: true) { file in
+        try File.writeAtomically(path, overwrite: true) { file in
             try file.setAttribute("schema", "lifelong.replay.state")
             try file.setAttribute("committed_rows", inserted)
             try file.setAttribute("cursor", Int64(cursor))
@@ -138,7 +138,6 @@ extension ReplayStore {
                     (0..<count).map { priorities.value($0) })
             }
         }
-        try file.close()
     }
 
     private func restore(from state: File, slotRows: [Int64], log: ReplayLog) throws {

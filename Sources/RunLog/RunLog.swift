@@ -87,7 +87,7 @@ public final class RunLog {
         try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let tasks = layout.evaluatedTasks.count
         let episodes = layout.episodesPerEvaluation
-        _ = try File.createAtomically(directory + "/log.h5") { file in
+        try File.writeAtomically(directory + "/log.h5") { file in
             try file.setAttribute("schema", "lifelong.runlog")
             try file.setAttribute("schema_version", Int64(2))
             try file.setAttribute("libhdf5_version", HDF5Library.version)
