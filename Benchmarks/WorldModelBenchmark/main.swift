@@ -11,7 +11,7 @@
 // The last line summarises.
 //
 // usage: WorldModelBenchmark [--peer PYTHON] [--speed-steps N] [--trials N] [--seeds N] [--native-core NAME]
-//                            [--threads N] [--mbpo-seeds N] [--mbpo-budget N]
+//                            [--threads N] [--first-seed N] [--mbpo-seeds N] [--mbpo-budget N]
 //        WorldModelBenchmark --child-speed N   (one speed measurement; used for the AVX-512 kernel run)
 import Agents
 import BenchmarkSupport
@@ -29,6 +29,8 @@ let peer = option("--peer")
 let speedSteps = Int(option("--speed-steps") ?? "10") ?? 10
 let trials = Int(option("--trials") ?? "10") ?? 10
 let seeds = Int(option("--seeds") ?? "5") ?? 5
+/// The first seed of the trials (seeds firstSeed…firstSeed + seeds − 1), to spread a long reproduction over runs.
+let firstSeed = Int(option("--first-seed") ?? "1") ?? 1
 /// The second speed run's OpenBLAS kernel: by default the one OpenBLAS picks for this CPU (OPENBLAS_CORETYPE unset).
 let nativeCore = option("--native-core")
 /// BLAS threads on our side and torch threads on mbrl-lib's: the same on both (default: every core).
@@ -176,7 +178,7 @@ if trials > 0 && seeds > 0 {
     say("returns per 200-step trial after one random trial (\(trials) trials, \(seeds) seeds)")
     var solvedOurs = 0
     var solvedTheirs = 0
-    for seed in 1...seeds {
+    for seed in firstSeed..<(firstSeed + seeds) {
         let agent = try makeAgent(seed: UInt64(seed))
         let environment = try EnvironmentRegistry.make("CartPoleContinuous-v0")
         let loop = try EnvironmentLoop(environment: environment, agent: agent, seed: UInt64(seed))
