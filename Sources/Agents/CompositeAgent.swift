@@ -1,8 +1,8 @@
 public import Environments
-public import EpisodicMemory
+import EpisodicMemory
 public import HDF5
 public import Neural
-public import Randomness
+import Randomness
 public import Replay
 public import WorldModel
 

@@ -1,7 +1,7 @@
 public import Environments
 import Foundation
 public import HDF5
-public import Randomness
+import Randomness
 public import Replay
 public import WorldModel
 

@@ -1,4 +1,4 @@
-public import WorldModel
+import WorldModel
 
 /// MBPO hyper-parameters (Janner et al., 2019; reference/algorithms.md §1.3), flat like PETS'. The policy's own
 /// settings are a `SACConfiguration` beside it (MBPO's many updates per step: its `gradientSteps`).

@@ -65,19 +65,26 @@ struct TrainCommand: ParsableCommand {
         let observationSize = env.observationSpace.flatCount
         let learner: any Agent
         let resolved: String
+        /// The run's replay store with `action` columns (100k transitions, FIFO).
+        func store(_ action: ReplaySchema.ActionKind, capacity: Int = 100_000) -> ReplayStore {
+            ReplayStore(
+                schema: ReplaySchema(observationSize: observationSize, action: action), capacity: capacity,
+                eviction: .fifo, seed: seed)
+        }
+        /// The resolved configuration, as JSON for the run log.
+        func json(_ configuration: some Encodable) throws -> String {
+            String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
+        }
         switch (agent, env.actionSpace) {
         case ("dqn", .discrete(let actions)):
             let configuration = try Self.merge(config, into: DQNConfiguration.rlZooCartPole(totalSteps: steps))
-            resolved = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
-            let replay = ReplayStore(
-                schema: ReplaySchema(observationSize: observationSize, action: .discrete), capacity: 100_000,
-                eviction: .fifo, seed: seed)
+            resolved = try json(configuration)
             learner = DQN(
-                observationSize: observationSize, actions: actions, configuration: configuration, replay: replay,
-                seed: seed)
+                observationSize: observationSize, actions: actions, configuration: configuration,
+                replay: store(.discrete), seed: seed)
         case ("sac", .box(let low, _, _)):
             let configuration = try Self.merge(config, into: SACConfiguration())
-            resolved = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
+            resolved = try json(configuration)
             let replay = ReplayStore(
                 schema: SAC.replaySchema(
                     observationSize: observationSize, actionSize: low.count, configuration: configuration),
@@ -88,39 +95,30 @@ struct TrainCommand: ParsableCommand {
                 seed: seed)
         case ("mfec", .discrete(let actions)):
             let configuration = try Self.merge(config, into: MFECConfiguration())
-            resolved = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
-            let replay = ReplayStore(
-                schema: ReplaySchema(observationSize: observationSize, action: .discrete), capacity: 100_000,
-                eviction: .fifo, seed: seed)
+            resolved = try json(configuration)
             learner = try MFEC(
-                observationSize: observationSize, actions: actions, configuration: configuration, replay: replay,
-                seed: seed)
+                observationSize: observationSize, actions: actions, configuration: configuration,
+                replay: store(.discrete), seed: seed)
         case ("nec", .discrete(let actions)):
             let configuration = try Self.merge(config, into: NECConfiguration())
-            resolved = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
-            let replay = ReplayStore(
-                schema: ReplaySchema(observationSize: observationSize, action: .discrete), capacity: 100_000,
-                eviction: .fifo, seed: seed)
+            resolved = try json(configuration)
             learner = try NEC(
-                observationSize: observationSize, actions: actions, configuration: configuration, replay: replay,
-                seed: seed)
+                observationSize: observationSize, actions: actions, configuration: configuration,
+                replay: store(.discrete), seed: seed)
         case ("pets", .discrete), ("pets", .box):
             let configuration = try Self.merge(config, into: PETSConfiguration())
-            resolved = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
+            resolved = try json(configuration)
             var action = ReplaySchema.ActionKind.discrete
             if case .box(let low, _, _) = env.actionSpace { action = .continuous(size: low.count) }
-            let replay = ReplayStore(
-                schema: ReplaySchema(observationSize: observationSize, action: action), capacity: 100_000,
-                eviction: .fifo, seed: seed)
             learner = try PETS(
                 observationSize: observationSize, actionSpace: env.actionSpace, configuration: configuration,
                 known: KnownModelFunctions.classicControl(
                     environment, parameters: EnvironmentRegistry.parseParameters(params, context: "--params")),
-                replay: replay, seed: seed)
+                replay: store(action), seed: seed)
         default:
             throw ValidationError(
                 "--agent: \(agent) does not fit \(environment)'s \(env.actionSpace) actions; use "
-                    + (agent == "sac" ? "dqn, mfec or nec" : "sac"))
+                    + (agent == "sac" ? "dqn, mfec, nec or pets" : "sac or pets"))
         }
         let layout = RunLogLayout(
             tasks: [TaskRow(index: 0, name: "default", environment: environment, parameters: params)],

@@ -1,4 +1,4 @@
-public import Neural
+import Neural
 
 /// What one fit did.
 public struct FitReport: Sendable, Equatable {

@@ -3,7 +3,7 @@ import CKernels
 import Dispatch
 import Foundation
 public import Neural
-public import Randomness
+import Randomness
 
 /// A probabilistic ensemble dynamics model as in PETS and mbrl-lib: E MLP members, each mapping a normalised
 /// (observation, action) to a Gaussian over the normalised target — the change of the observation, then the reward
