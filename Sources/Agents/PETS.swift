@@ -73,16 +73,11 @@ public final class PETS: WorldModelAgent {
                 preconditionFailure("PETS plans over box or discrete actions")
             }
         }
-        switch actionSpace {
-        case .discrete(let count):
-            encoding = .oneHot(count)
-            actionWidth = 1
-        case .box(let low, _, _):
-            encoding = .continuous(low.count)
-            actionWidth = low.count
-        case .multiDiscrete:
+        guard let (encoding, actionWidth) = ActionEncoding.forSpace(actionSpace) else {
             throw WorldModelError("PETS plans over box or discrete actions; got \(actionSpace)")
         }
+        self.encoding = encoding
+        self.actionWidth = actionWidth
         dynamics = try DynamicsLearner(
             observationSize: observationSize, actions: encoding, actionWidth: actionWidth, configuration: ensemble,
             errorHorizon: configuration.errorHorizon, firstFit: configuration.randomSteps,

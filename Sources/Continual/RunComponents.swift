@@ -133,15 +133,7 @@ func compose<Policy: Agent>(
     }
     var dynamics: DynamicsLearner?
     if let worldModel {
-        var encoding = ActionEncoding.oneHot(1)
-        var width = 1
-        switch actionSpace {
-        case .box(let low, _, _):
-            encoding = .continuous(low.count)
-            width = low.count
-        case .discrete(let count):
-            encoding = .oneHot(count)
-        case .multiDiscrete:
+        guard let (encoding, width) = ActionEncoding.forSpace(actionSpace) else {
             preconditionFailure("validation admits box and discrete actions only")
         }
         dynamics = try DynamicsLearner(
