@@ -203,7 +203,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WorldModelTests",
-            dependencies: ["WorldModel", "Neural", "Replay", "HDF5", "Randomness", "LifelongTestSupport"],
+            dependencies: ["WorldModel", "CKernels", "Neural", "Replay", "HDF5", "Randomness", "LifelongTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -8,11 +8,13 @@
 //   2. the return of each 200-step trial over `--trials` trials after one random trial, on `--seeds` seeds, both
 //      sides (hours at full size: about a second per planning step each);
 //   3. MBPO against SAC alone: real steps to a greedy return ≥ 190 on continuous CartPole.
-// The last line summarises.
+// Where the CPU has AVX512_BF16, the speed is also measured with bf16 planning (`planningPrecision`), and
+// `--trial-precision bfloat16` runs the trials with it. The last line summarises.
 //
 // usage: WorldModelBenchmark [--peer PYTHON] [--speed-steps N] [--trials N] [--seeds N] [--native-core NAME]
 //                            [--threads N] [--first-seed N] [--mbpo-seeds N] [--mbpo-budget N]
-//        WorldModelBenchmark --child-speed N   (one speed measurement; used for the AVX-512 kernel run)
+//                            [--trial-precision float32|bfloat16]
+//        WorldModelBenchmark --child-speed N   (speed measurements under another BLAS kernel; JSON)
 import Agents
 import BenchmarkSupport
 import CBLAS
@@ -36,10 +38,18 @@ let nativeCore = option("--native-core")
 /// BLAS threads on our side and torch threads on mbrl-lib's: the same on both (default: every core).
 let threads = Int(option("--threads") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
 BLAS.setThreads(threads)
+let bfloat16 = PredictionPrecision.bfloat16IsAvailable
+guard let trialPrecision = PredictionPrecision(rawValue: option("--trial-precision") ?? "float32"),
+    trialPrecision.unavailability == nil
+else {
+    say("--trial-precision: float32 or bfloat16 (bfloat16 needs AVX512_BF16: \(bfloat16 ? "present" : "absent"))")
+    exit(2)
+}
 
-/// mbrl-lib's pets_cartpole, in PETSConfiguration's names.
-nonisolated var petsCartpole: PETSConfiguration {
+/// mbrl-lib's pets_cartpole, in PETSConfiguration's names, planning at `precision`.
+func petsCartpole(_ precision: PredictionPrecision = .float32) -> PETSConfiguration {
     var configuration = PETSConfiguration()
+    configuration.planningPrecision = precision
     configuration.propagation = .ts1  // gaussian_mlp_ensemble's random_model
     configuration.validationRatio = 0  // pets_cartpole: validation_ratio 0 (elites by training error)
     configuration.patience = 25
@@ -50,19 +60,19 @@ nonisolated var petsCartpole: PETSConfiguration {
     return configuration
 }
 
-func makeAgent(seed: UInt64) throws -> PETS {
+func makeAgent(seed: UInt64, precision: PredictionPrecision = .float32) throws -> PETS {
     let replay = ReplayStore(
         schema: ReplaySchema(observationSize: 4, action: .continuous(size: 1)), capacity: 100_000, eviction: .fifo,
         seed: seed)
     let environment = try EnvironmentRegistry.make("CartPoleContinuous-v0")
     return try PETS(
-        observationSize: 4, actionSpace: environment.actionSpace, configuration: petsCartpole,
+        observationSize: 4, actionSpace: environment.actionSpace, configuration: petsCartpole(precision),
         known: KnownModelFunctions.classicControl("CartPoleContinuous-v0"), replay: replay, seed: seed)
 }
 
 /// One random trial, one fit, then the median seconds of `steps` planning steps (after one warm-up step).
-func planningSeconds(steps: Int, seed: UInt64 = 1) throws -> Double {
-    let agent = try makeAgent(seed: seed)
+func planningSeconds(steps: Int, seed: UInt64 = 1, precision: PredictionPrecision = .float32) throws -> Double {
+    let agent = try makeAgent(seed: seed, precision: precision)
     let environment = try EnvironmentRegistry.make("CartPoleContinuous-v0")
     let loop = try EnvironmentLoop(environment: environment, agent: agent, seed: seed)
     try loop.run(steps: 200)  // random actions; the fit happens at step 200
@@ -80,15 +90,18 @@ func planningSeconds(steps: Int, seed: UInt64 = 1) throws -> Double {
 }
 
 if let child = option("--child-speed").flatMap(Int.init) {
+    let float32 = try planningSeconds(steps: child)
+    let half = bfloat16 ? try planningSeconds(steps: child, precision: .bfloat16) : -1
     say(
         String(
-            format: "{\"seconds_per_step\": %.6f, \"blas\": \"%@\"}", try planningSeconds(steps: child), BLAS.summary))
+            format: "{\"seconds_per_step\": %.6f, \"bfloat16_seconds_per_step\": %.6f, \"blas\": \"%@\"}", float32,
+            half, BLAS.summary))
     exit(0)
 }
 
 // The FLOP bound of one planning step: every particle of every candidate through one elite, each CEM iteration,
 // each step of the horizon.
-let configuration = petsCartpole
+let configuration = petsCartpole()
 let sizes = [4 + 1] + configuration.hiddenLayers + [2 * 4]
 let rowFlops = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + 2.0 * Double($1.0 * $1.1) }
 let rows = Double(configuration.population * configuration.particles)
@@ -125,7 +138,17 @@ say(
 say(
     String(
         format: "Lifelong (%@): %.3f s per step (%.0f%% of the sgemm peak)", BLAS.coreName, ours, 100 * bound / ours))
+let oursHalf = bfloat16 ? try planningSeconds(steps: speedSteps, precision: .bfloat16) : nil
+if let oursHalf {
+    say(
+        String(
+            format: "Lifelong, bf16 planning (%@ for the first and last layers): %.3f s per step (%.0f%% of the "
+                + "float32 sgemm peak's bound)", BLAS.coreName, oursHalf, 100 * bound / oursHalf))
+} else {
+    say("bf16 planning: not measured (this CPU has no AVX512_BF16)")
+}
 var native: Double?
+var nativeHalf: Double?
 var nativeKernel = "?"
 do {
     let process = Process()
@@ -146,8 +169,12 @@ do {
     process.waitUntilExit()
     if let report = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] {
         native = report["seconds_per_step"] as? Double
+        nativeHalf = (report["bfloat16_seconds_per_step"] as? Double).flatMap { $0 > 0 ? $0 : nil }
         nativeKernel = report["blas"] as? String ?? "?"
         say(String(format: "Lifelong (native kernel — %@): %.3f s per step", nativeKernel, native!))
+        if let nativeHalf {
+            say(String(format: "Lifelong, bf16 planning (native kernel): %.3f s per step", nativeHalf))
+        }
     }
 }
 var theirs: Double?
@@ -163,23 +190,29 @@ if let peer {
 }
 if let theirs {
     summary.append(String(format: "planning %.2f× mbrl-lib (OpenBLAS %@)", theirs / ours, BLAS.coreName))
+    let kernel = (nativeKernel.split(separator: " ").dropFirst().first.map(String.init) ?? "native")
+        .trimmingCharacters(in: .punctuationCharacters)
     if let native {
-        let kernel = nativeKernel.split(separator: " ").dropFirst().first.map(String.init) ?? "native"
-        summary.append(
-            String(
-                format: "%.2f× with OpenBLAS's %@ kernel", theirs / native,
-                kernel.trimmingCharacters(in: .punctuationCharacters)))
+        summary.append(String(format: "%.2f× with OpenBLAS's %@ kernel", theirs / native, kernel))
+    }
+    if let oursHalf {
+        summary.append(String(format: "bf16 planning %.2f× (OpenBLAS %@)", theirs / oursHalf, BLAS.coreName))
+    }
+    if let nativeHalf {
+        summary.append(String(format: "bf16 %.2f× (%@)", theirs / nativeHalf, kernel))
     }
 }
 summary.append(String(format: "%.0f%% of the sgemm peak", 100 * bound / ours))
 
 // 2. Returns per trial.
 if trials > 0 && seeds > 0 {
-    say("returns per 200-step trial after one random trial (\(trials) trials, \(seeds) seeds)")
+    say(
+        "returns per 200-step trial after one random trial (\(trials) trials, \(seeds) seeds; our planning in "
+            + "\(trialPrecision.rawValue))")
     var solvedOurs = 0
     var solvedTheirs = 0
     for seed in firstSeed..<(firstSeed + seeds) {
-        let agent = try makeAgent(seed: UInt64(seed))
+        let agent = try makeAgent(seed: UInt64(seed), precision: trialPrecision)
         let environment = try EnvironmentRegistry.make("CartPoleContinuous-v0")
         let loop = try EnvironmentLoop(environment: environment, agent: agent, seed: UInt64(seed))
         try loop.run(steps: 200)

@@ -93,6 +93,8 @@ public final class PETS: WorldModelAgent {
             propagation: configuration.propagation, known: known, stream: streams.derived("pets/evaluate/rollout"))
         trainingRollout.threads = configuration.planningThreads
         evaluationRollout.threads = configuration.planningThreads
+        trainingRollout.precision = configuration.planningPrecision
+        evaluationRollout.precision = configuration.planningPrecision
         exploration = streams.derived("pets/explore")
         actionBuffer = .allocate(capacity: max(actionWidth, 1))
         actionBuffer.initialize(repeating: 0)

@@ -30,6 +30,9 @@ public struct PETSConfiguration: Codable, Equatable, Sendable, EnsembleHyperPara
     /// Threads that share a planning step's ensemble forward passes (members spread over them, each with a
     /// single-threaded BLAS); give it the cores the run owns.
     public var planningThreads = 1
+    /// The arithmetic of planning's ensemble products: `float32`, or `bfloat16` (hidden-to-hidden products in
+    /// bf16 with float32 sums, about twice as fast; needs AVX512_BF16). Fits and error metrics stay float32.
+    public var planningPrecision = PredictionPrecision.float32
     /// `ts1` or `tsInfinity`.
     public var propagation = Propagation.tsInfinity
     // The loop.
@@ -74,6 +77,7 @@ public struct PETSConfiguration: Codable, Equatable, Sendable, EnsembleHyperPara
         if iterations < 1 { problems.append("iterations must be at least 1") }
         if particles < 1 { problems.append("particles must be at least 1") }
         if planningThreads < 1 { problems.append("planningThreads must be at least 1") }
+        if let reason = planningPrecision.unavailability { problems.append("planningPrecision: " + reason) }
         if randomSteps < 1 { problems.append("randomSteps must be at least 1 (the first fit needs data)") }
         if trainEvery < 1 { problems.append("trainEvery must be at least 1") }
         if errorHorizon < 1 { problems.append("errorHorizon must be at least 1") }

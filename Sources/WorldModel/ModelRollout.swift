@@ -44,6 +44,8 @@ public final class ModelRollout {
     public let known: KnownModelFunctions
     /// Threads the ensemble's forward passes are spread over (`ProbabilisticEnsemble.predict`).
     public var threads = 1
+    /// The arithmetic of the ensemble's hidden products (`.bfloat16` needs `PredictionPrecision.bfloat16IsAvailable`).
+    public var precision = PredictionPrecision.float32
     var stream: RandomStream
     let scratch = PredictionScratch()
     // Per-row buffers, grown on demand.
@@ -126,7 +128,8 @@ public final class ModelRollout {
                     logVariances.withUnsafeMutableBufferPointer { logVariances in
                         model.predict(
                             members: elites, rows: perMember, inputs: inputs.baseAddress!, mean: means.baseAddress!,
-                            logVariance: logVariances.baseAddress!, scratch: scratch, threads: threads)
+                            logVariance: logVariances.baseAddress!, scratch: scratch, threads: threads,
+                            precision: precision)
                     }
                 }
             }

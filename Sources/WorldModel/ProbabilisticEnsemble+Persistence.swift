@@ -34,5 +34,6 @@ extension ProbabilisticEnsemble {
         fits = Int(try group.attribute("fits", as: Int64.self))
         let words = try group.attribute("training_random", as: [UInt64].self)
         training = RandomStream(state: (words[0], words[1], words[2], words[3]))
+        weightsVersion += 1
     }
 }

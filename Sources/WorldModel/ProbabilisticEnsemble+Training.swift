@@ -22,6 +22,7 @@ extension ProbabilisticEnsemble {
     /// With no validation rows (a small store), members are validated on the training rows.
     @discardableResult
     public func fit(_ data: TransitionDataset) throws -> FitReport {
+        defer { weightsVersion += 1 }  // the weights move (also when a fit throws part-way)
         precondition(
             data.inputSize == inputSize && data.targetSize == targetSize, "the dataset's sizes differ from the model's")
         guard !data.training.isEmpty else {

@@ -34,6 +34,9 @@ public final class ProbabilisticEnsemble: @unchecked Sendable {
     let optimizer: Adam
     let graph = Graph()
     var training: RandomStream
+    /// Bumped whenever the weights change (fit, load), so the bf16 copies know to repack.
+    var weightsVersion = 0
+    let bfloat16Weights = PackedBFloat16Weights()
 
     public var inputSize: Int { observationSize + actionSize }
     /// Δobservation, then reward and termination when learned.
@@ -98,10 +101,16 @@ public final class ProbabilisticEnsemble: @unchecked Sendable {
     /// `mean` and `logVariance` (`targetSize` wide). No graph: one sgemm per layer per member, SiLU through the
     /// SIMD kernel. With `threads` > 1 the members are spread over that many threads, each calling a
     /// single-threaded BLAS (the members' work is independent, so the numbers do not depend on the threads).
+    /// At `.bfloat16` precision the hidden-to-hidden products run in bf16 (see `PredictionPrecision`; the caller
+    /// checks `PredictionPrecision.bfloat16IsAvailable`).
     public func predict(
         members: [Int], rows: Int, inputs: UnsafePointer<Float>, mean: UnsafeMutablePointer<Float>,
-        logVariance: UnsafeMutablePointer<Float>, scratch: PredictionScratch, threads: Int = 1
+        logVariance: UnsafeMutablePointer<Float>, scratch: PredictionScratch, threads: Int = 1,
+        precision: PredictionPrecision = .float32
     ) {
+        precondition(
+            precision == .float32 || PredictionPrecision.bfloat16IsAvailable, "bfloat16 prediction needs AVX512_BF16")
+        let packed = precision == .bfloat16 ? packedBFloat16Weights() : nil
         // Work items: each member's rows cut into slices of a fixed size, so every row goes through the same
         // products whatever the thread count (BLAS may round differently for other matrix shapes), dealt
         // round-robin to the threads. Raw pointers cross into the workers; each writes only its items' rows.
@@ -110,7 +119,7 @@ public final class ProbabilisticEnsemble: @unchecked Sendable {
         let items = members.count * slices
         let widest = max(configuration.hiddenLayers.max() ?? 0, 2 * targetSize, inputSize)
         let workers = max(1, min(threads, items))
-        scratch.reserve(min(rows, slice) * widest, workers: workers)
+        scratch.reserve(min(rows, slice) * widest, rows: min(rows, slice), workers: workers)
         let (input, meanOut, logVarianceOut) = (
             UInt(bitPattern: inputs), UInt(bitPattern: mean), UInt(bitPattern: logVariance)
         )
@@ -124,7 +133,8 @@ public final class ProbabilisticEnsemble: @unchecked Sendable {
                 inputs: UnsafePointer<Float>(bitPattern: input)! + offset * inputSize,
                 mean: UnsafeMutablePointer<Float>(bitPattern: meanOut)! + offset * targetSize,
                 logVariance: UnsafeMutablePointer<Float>(bitPattern: logVarianceOut)! + offset * targetSize,
-                first: scratch.first[worker], second: scratch.second[worker])
+                first: scratch.first[worker], second: scratch.second[worker], packed: packed,
+                half: scratch.half[worker])
         }
         guard workers > 1 else {
             for item in 0..<items { run(item, 0) }
@@ -145,7 +155,8 @@ public final class ProbabilisticEnsemble: @unchecked Sendable {
     func forward(
         member: Int, rows: Int, inputs: UnsafePointer<Float>, mean: UnsafeMutablePointer<Float>,
         logVariance: UnsafeMutablePointer<Float>, first: UnsafeMutablePointer<Float>,
-        second: UnsafeMutablePointer<Float>
+        second: UnsafeMutablePointer<Float>, packed: PackedBFloat16Weights? = nil,
+        half: UnsafeMutablePointer<UInt16>? = nil
     ) {
         let width = targetSize
         let values = UnsafePointer(parameters.values.baseAddress!)
@@ -164,10 +175,18 @@ public final class ProbabilisticEnsemble: @unchecked Sendable {
             let outputs = layer.weight.shape[2]
             let weight = values + layer.weight.offset + member * inputs * outputs
             let bias = values + layer.bias.offset + member * outputs
-            for row in 0..<rows { (other + row * outputs).update(from: bias, count: outputs) }
-            cblas_sgemm(
-                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(outputs), Int32(inputs), 1, current,
-                Int32(inputs), weight, Int32(outputs), 1, other, Int32(outputs))
+            if let packed, let half, let matrices = packed.layers[index] {
+                let pairedInputs = (inputs + 1) / 2 * 2
+                lk_bf16_convert(rows, inputs, current, inputs, half, pairedInputs)
+                lk_bf16_gemm(
+                    rows, outputs, inputs, half, pairedInputs, matrices + member * packed.strides[index], bias, other,
+                    outputs)
+            } else {
+                for row in 0..<rows { (other + row * outputs).update(from: bias, count: outputs) }
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(outputs), Int32(inputs), 1,
+                    current, Int32(inputs), weight, Int32(outputs), 1, other, Int32(outputs))
+            }
             if index < network.layers.count - 1 { activate(other, count: rows * outputs) }
             swap(&current, &other)
             inputs = outputs
@@ -210,10 +229,12 @@ public final class ProbabilisticEnsemble: @unchecked Sendable {
     }
 }
 
-/// Reusable buffers for `ProbabilisticEnsemble.predict` (one per caller; grown on demand): two per worker thread.
+/// Reusable buffers for `ProbabilisticEnsemble.predict` (one per caller; grown on demand): two float buffers
+/// and one bf16 buffer (a layer's converted inputs) per worker thread.
 public final class PredictionScratch: @unchecked Sendable {
     var first: [UnsafeMutablePointer<Float>] = []
     var second: [UnsafeMutablePointer<Float>] = []
+    var half: [UnsafeMutablePointer<UInt16>] = []
     var capacity = 0
 
     public init() {}
@@ -222,15 +243,19 @@ public final class PredictionScratch: @unchecked Sendable {
 
     func release() {
         for buffer in first + second { buffer.deallocate() }
+        for buffer in half { buffer.deallocate() }
         first = []
         second = []
+        half = []
     }
 
-    func reserve(_ count: Int, workers: Int) {
-        guard capacity < count || first.count < workers else { return }
+    /// `count` floats per buffer; the bf16 one gets a value more per row so rows can be padded to even widths.
+    func reserve(_ count: Int, rows: Int, workers: Int) {
+        guard capacity < count + rows || first.count < workers else { return }
         release()
-        capacity = max(count, capacity)
+        capacity = max(count + rows, capacity)
         first = (0..<workers).map { _ in .allocate(capacity: capacity) }
         second = (0..<workers).map { _ in .allocate(capacity: capacity) }
+        half = (0..<workers).map { _ in .allocate(capacity: capacity) }
     }
 }

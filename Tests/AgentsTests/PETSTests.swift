@@ -6,8 +6,8 @@ import Replay
 import Testing
 import WorldModel
 
-/// PETS: it solves continuous CartPole from a handful of trials with a small ensemble, plans discrete actions, and
-/// resumes from a checkpoint exactly.
+/// PETS: it solves continuous CartPole from a handful of trials with a small ensemble (planning in float32 or bf16),
+/// plans discrete actions, and resumes from a checkpoint exactly.
 @Suite("PETS")
 struct PETSTests {
     static var small: PETSConfiguration {
@@ -43,8 +43,12 @@ struct PETSTests {
             replay: replay ?? ReplayStore(schema: schema, capacity: 50_000, eviction: .fifo, seed: seed), seed: seed)
     }
 
-    @Test func petsBalancesContinuousCartPoleWithinAFewTrials() throws {
-        let agent = try Self.agent("CartPoleContinuous-v0", seed: 1)
+    /// Planning in bf16 (where the CPU has it) learns the same.
+    @Test(arguments: PredictionPrecision.allCases.filter { $0.unavailability == nil })
+    func petsBalancesContinuousCartPoleWithinAFewTrials(planning precision: PredictionPrecision) throws {
+        var configuration = Self.small
+        configuration.planningPrecision = precision
+        let agent = try Self.agent("CartPoleContinuous-v0", configuration: configuration, seed: 1)
         let loop = try EnvironmentLoop(
             environment: EnvironmentRegistry.make("CartPoleContinuous-v0"), agent: agent, seed: 1)
         // One random trial, then two planned ones with a fit before each; a fourth only if needed.

@@ -5,6 +5,7 @@
 #define LIFELONG_CKERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// y = exp(x), |relative error| < 4e-7 on [-87, 88]; inputs are clamped to [-87.3, 88.3], so the result
 /// saturates near 2e38 instead of overflowing.
@@ -29,5 +30,20 @@ void lk_adam(
 void lk_l2_panels(
     ptrdiff_t nq, ptrdiff_t dim, const float *queries, const float *query_norms, ptrdiff_t npanels,
     const float *panels, const float *key_norms, float *out, ptrdiff_t stride);
+
+/// Whether this CPU has AVX512_BF16 (the lk_bf16_* products below run only where it does).
+int lk_bf16_available(void);
+/// bf16 values that `lk_bf16_pack` writes for a k × n matrix: ⌈k/2⌉ pairs × n rounded up to 16 columns × 2.
+ptrdiff_t lk_bf16_packed_count(ptrdiff_t k, ptrdiff_t n);
+/// Packs the row-major float matrix w (k × n, rows `ldw` apart) as bf16 (round to nearest even) in the layout
+/// VDPBF16PS reads: packed[(pair * n16 + column) * 2 + half] = w[2 * pair + half][column], zero-padded.
+void lk_bf16_pack(ptrdiff_t k, ptrdiff_t n, const float *w, ptrdiff_t ldw, uint16_t *packed);
+/// Converts m rows of k floats (rows `lda` apart) to bf16 rows `ldo` apart (ldo even, ≥ k), zero-padding each row.
+void lk_bf16_convert(ptrdiff_t m, ptrdiff_t k, const float *a, ptrdiff_t lda, uint16_t *out, ptrdiff_t ldo);
+/// c = bias + a · B for bf16 a (m × k, rows `lda` apart, lda even, zero past k) and B packed by `lk_bf16_pack`,
+/// accumulated in float (m × n into c, rows `ldc` apart). Needs `lk_bf16_available()`.
+void lk_bf16_gemm(
+    ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint16_t *a, ptrdiff_t lda, const uint16_t *packed,
+    const float *bias, float *c, ptrdiff_t ldc);
 
 #endif
