@@ -13,7 +13,7 @@
 //
 // usage: WorldModelBenchmark [--peer PYTHON] [--speed-steps N] [--trials N] [--seeds N] [--native-core NAME]
 //                            [--threads N] [--first-seed N] [--mbpo-seeds N] [--mbpo-budget N]
-//                            [--trial-precision float32|bfloat16]
+//                            [--trial-precision float32|bfloat16] [--stop-at RETURN]
 //        WorldModelBenchmark --child-speed N   (speed measurements under another BLAS kernel; JSON)
 import Agents
 import BenchmarkSupport
@@ -35,6 +35,8 @@ let seeds = Int(option("--seeds") ?? "5") ?? 5
 let firstSeed = Int(option("--first-seed") ?? "1") ?? 1
 /// The second speed run's OpenBLAS kernel: by default the one OpenBLAS picks for this CPU (OPENBLAS_CORETYPE unset).
 let nativeCore = option("--native-core")
+/// Ends a seed's trials (ours) at the first trial returning at least this (the target asks "≥ 190 within 10 trials").
+let stopAt = option("--stop-at").flatMap(Double.init)
 /// BLAS threads on our side and torch threads on mbrl-lib's: the same on both (default: every core).
 let threads = Int(option("--threads") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
 BLAS.setThreads(threads)
@@ -222,6 +224,7 @@ if trials > 0 && seeds > 0 {
             // One trial: until the episode ends (at most 200 steps).
             while loop.returns.count == before { try loop.run(steps: 1) }
             returns.append(loop.returns.last!)
+            if let stopAt, returns.last! >= stopAt { break }
         }
         if returns.contains(where: { $0 >= 190 }) { solvedOurs += 1 }
         say("  Lifelong seed \(seed): " + returns.map { String(format: "%.0f", $0) }.joined(separator: " "))

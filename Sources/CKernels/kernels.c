@@ -53,6 +53,42 @@ typedef int i16 __attribute__((ext_vector_type(16)));
         return er * (F)((exponent + 127) << 23);                                                                \
     }                                                                                                           \
     static inline ATTRIBUTES F sigmoid_##SUFFIX(F x) { return 1.0f / (1.0f + exp_##SUFFIX(-x)); }             \
+    /* log(x) for normal positive x: x = 2^e m, m in [sqrt(1/2), sqrt(2)); Cephes' logf polynomial in m - 1. */ \
+    static inline ATTRIBUTES F log_##SUFFIX(F x) {                                                              \
+        I bits;                                                                                                 \
+        memcpy(&bits, &x, sizeof bits);                                                                         \
+        I e = ((bits >> 23) & 0xFF) - 126;                                                                      \
+        bits = (bits & 0x007FFFFF) | 0x3F000000; /* m in [0.5, 1) */                                            \
+        F m;                                                                                                    \
+        memcpy(&m, &bits, sizeof m);                                                                            \
+        I small = m < 0.707106781186547524f; /* all ones where m < sqrt(1/2): use 2m, one less exponent */      \
+        e = e + small;                                                                                          \
+        F u = m - 1.0f + __builtin_convertvector(-small, F) * m;                                                \
+        F z = u * u;                                                                                            \
+        F p = (F)(7.0376836292e-2f);                                                                            \
+        p = p * u - 1.1514610310e-1f;                                                                           \
+        p = p * u + 1.1676998740e-1f;                                                                           \
+        p = p * u - 1.2420140846e-1f;                                                                           \
+        p = p * u + 1.4249322787e-1f;                                                                           \
+        p = p * u - 1.6668057665e-1f;                                                                           \
+        p = p * u + 2.0000714765e-1f;                                                                           \
+        p = p * u - 2.4999993993e-1f;                                                                           \
+        p = p * u + 3.3333331174e-1f;                                                                           \
+        F fe = __builtin_convertvector(e, F);                                                                   \
+        F y = u * z * p + fe * -2.12194440e-4f - 0.5f * z;                                                      \
+        return u + y + fe * 0.693359375f;                                                                       \
+    }                                                                                                           \
+    /* softplus(x) = max(x, 0) + log(1 + exp(-|x|)). */                                                         \
+    static inline ATTRIBUTES F softplus_##SUFFIX(F x) {                                                         \
+        return __builtin_elementwise_max(x, (F)(0.0f)) + log_##SUFFIX(1.0f + exp_##SUFFIX(-__builtin_elementwise_abs(x))); \
+    }                                                                                                           \
+    static ATTRIBUTES void soft_bound_##SUFFIX(ptrdiff_t count, const float *x, float lower, float upper, float *y) { \
+        for (ptrdiff_t i = 0; i < count; i += WIDTH) {                                                          \
+            const ptrdiff_t n = count - i >= WIDTH ? WIDTH : count - i;                                         \
+            F below = upper - softplus_##SUFFIX(upper - load_##SUFFIX(x + i, n));                               \
+            store_##SUFFIX(y + i, lower + softplus_##SUFFIX(below - lower), n);                                 \
+        }                                                                                                       \
+    }                                                                                                           \
     static ATTRIBUTES void map_exp_##SUFFIX(ptrdiff_t count, const float *x, float *y) {                        \
         for (ptrdiff_t i = 0; i < count; i += WIDTH) {                                                          \
             const ptrdiff_t n = count - i >= WIDTH ? WIDTH : count - i;                                         \
@@ -126,6 +162,10 @@ static int use_avx2(void) {
 
 void lk_exp(ptrdiff_t count, const float *x, float *y) {
     if (use_avx2()) map_exp_avx2(count, x, y); else map_exp_sse(count, x, y);
+}
+
+void lk_soft_bound(ptrdiff_t count, const float *x, float lower, float upper, float *y) {
+    if (use_avx2()) soft_bound_avx2(count, x, lower, upper, y); else soft_bound_sse(count, x, lower, upper, y);
 }
 
 void lk_sigmoid(ptrdiff_t count, const float *x, float *y) {

@@ -191,14 +191,26 @@ public final class ProbabilisticEnsemble: @unchecked Sendable {
             swap(&current, &other)
             inputs = outputs
         }
-        // current: [rows, 2·width] normalised means and raw log-variances.
+        // current: [rows, 2·width] normalised means and raw log-variances; the log-variances are bounded in one
+        // vector pass, then both are brought to the raw scale.
         for row in 0..<rows {
-            let output = current + row * 2 * width
-            let target = row * width
-            for column in 0..<width {
-                let deviation = targetNormalizer.deviation[column]
-                mean[target + column] = output[column] * deviation + targetNormalizer.mean[column]
-                logVariance[target + column] = softBound(output[width + column]) + 2 * Foundation.log(deviation)
+            (logVariance + row * width).update(from: current + row * 2 * width + width, count: width)
+        }
+        lk_soft_bound(
+            rows * width, logVariance, configuration.minimumLogVariance, configuration.maximumLogVariance, logVariance)
+        targetNormalizer.mean.withUnsafeBufferPointer { targetMean in
+            targetNormalizer.deviation.withUnsafeBufferPointer { deviation in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { logScale in
+                    for column in 0..<width { logScale[column] = 2 * Foundation.log(deviation[column]) }
+                    for row in 0..<rows {
+                        let output = current + row * 2 * width
+                        let target = row * width
+                        for column in 0..<width {
+                            mean[target + column] = output[column] * deviation[column] + targetMean[column]
+                            logVariance[target + column] += logScale[column]
+                        }
+                    }
+                }
             }
         }
     }
@@ -217,15 +229,6 @@ public final class ProbabilisticEnsemble: @unchecked Sendable {
                 values[index] = max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
             }
         }
-    }
-
-    /// PETS' soft clamp of a log-variance into [min, max].
-    func softBound(_ value: Float) -> Float {
-        func softplus(_ x: Float) -> Float { max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) }
-        let upper = configuration.maximumLogVariance
-        let lower = configuration.minimumLogVariance
-        let belowMax = upper - softplus(upper - value)
-        return lower + softplus(belowMax - lower)
     }
 }
 

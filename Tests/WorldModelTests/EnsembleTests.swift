@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import HDF5
 import LifelongTestSupport
@@ -87,6 +88,17 @@ struct EnsembleTests {
         }
         let single = run(1)
         #expect(run(2) == single && run(3) == single && run(8) == single)
+    }
+
+    @Test func theVectorSoftBoundFollowsPETSFormula() {
+        func softplus(_ x: Double) -> Double { max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) }
+        let inputs = (0...4000).map { Float($0) / 50 - 40 }
+        var bounded = [Float](repeating: .nan, count: inputs.count)
+        lk_soft_bound(inputs.count, inputs, -10, 0.5, &bounded)
+        let worst = zip(inputs, bounded).map { x, y in
+            abs(Double(y) - (-10 + softplus(0.5 - softplus(0.5 - Double(x)) + 10)))
+        }.max()!
+        #expect(worst < 2e-6, "largest error \(worst)")
     }
 
     @Test func everyFifthTransitionOfTheStreamIsHeldOutOfTraining() throws {

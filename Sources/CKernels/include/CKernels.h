@@ -10,6 +10,9 @@
 /// y = exp(x), |relative error| < 4e-7 on [-87, 88]; inputs are clamped to [-87.3, 88.3], so the result
 /// saturates near 2e38 instead of overflowing.
 void lk_exp(ptrdiff_t count, const float *x, float *y);
+/// PETS' soft clamp of log-variances into [lower, upper]: y = lower + softplus(upper - softplus(upper - x) - lower),
+/// softplus(x) = max(x, 0) + log(1 + exp(-|x|)); |error| < 2e-6 (a few float ulps; x may alias y).
+void lk_soft_bound(ptrdiff_t count, const float *x, float lower, float upper, float *y);
 /// y = 1 / (1 + exp(-x)).
 void lk_sigmoid(ptrdiff_t count, const float *x, float *y);
 /// y = x * sigmoid(x) (SiLU / swish).
