@@ -131,7 +131,7 @@ let package = Package(
 
         .executableTarget(
             name: "AgentBenchmark",
-            dependencies: ["Agents", "Environments", "Replay", "CBLAS", "BenchmarkSupport"],
+            dependencies: ["Agents", "Environments", "Neural", "Replay", "CBLAS", "BenchmarkSupport"],
             path: "Benchmarks/AgentBenchmark",
             swiftSettings: swiftSettings
         ),

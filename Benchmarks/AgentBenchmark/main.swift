@@ -3,13 +3,16 @@
 // job's matrix-product FLOP bound from an sgemm peak measured here; (b) DQN with CleanRL's dqn.py defaults;
 // (c) SAC on Pendulum-v1 with rl-zoo's settings. The last line summarises.
 //
+// Both sides use `--threads` threads (BLAS threads here, torch threads there; one by default).
+//
 // usage: AgentBenchmark [--peer PYTHON] [--cases a,b,c] [--seeds N] [--steps N] [--cleanrl-seeds N]
-//                       [--cleanrl-steps N] [--sac-steps N]
+//                       [--cleanrl-steps N] [--sac-steps N] [--threads N]
 import Agents
 import BenchmarkSupport
 import CBLAS
 import Environments
 import Foundation
+import Neural
 import Replay
 
 let peer = option("--peer")
@@ -17,6 +20,12 @@ let cases = Set((option("--cases") ?? "a,b,c").split(separator: ",").map(String.
 let seeds = Int(option("--seeds") ?? "5") ?? 5
 let steps = Int(option("--steps") ?? "50000") ?? 50_000
 let configuration = DQNConfiguration.rlZooCartPole(totalSteps: steps)
+let threads = Int(option("--threads") ?? "1") ?? 1
+BLAS.setThreads(threads)
+/// Runs the Stable-Baselines3 peer script with `arguments` and the shared thread count.
+func runSB3(_ arguments: [String]) throws -> [String: Any] {
+    try runPeer(python: peer!, script: "agents_sb3.py", arguments: arguments + ["--threads", String(threads)])
+}
 
 /// Trains DQN on CartPole-v1 for `steps` steps on seeds 1…`seeds`: each run's seconds and greedy return over 20
 /// episodes (seeds 10000…).
@@ -64,15 +73,14 @@ func caseA() throws -> String {
     var theirs: [(seconds: Double, score: Double)] = []
     var version = "not run"
     if let peer {
-        let report = try runPeer(
-            python: peer, script: "agents_sb3.py", arguments: ["--seeds", String(seeds), "--steps", String(steps)])
-        version = "Stable-Baselines3 \(report["version"] as? String ?? "?"), torch threads 1"
+        let report = try runSB3(["--seeds", String(seeds), "--steps", String(steps)])
+        version = "Stable-Baselines3 \(report["version"] as? String ?? "?"), torch threads \(threads)"
         for run in report["runs"] as? [[String: Double]] ?? [] {
             theirs.append((run["seconds"] ?? 0, run["score"] ?? 0))
         }
     }
 
-    print("DQN CartPole-v1, rl-zoo settings, \(steps) steps, \(seeds) seeds; peer: \(version)")
+    print("DQN CartPole-v1, rl-zoo settings, \(steps) steps, \(seeds) seeds; \(BLAS.summary); peer: \(version)")
     print("seed | Lifelong s | Lifelong return | SB3 s | SB3 return")
     for index in 0..<seeds {
         let other = index < theirs.count ? theirs[index] : nil
@@ -107,9 +115,7 @@ func caseB() throws -> String {
         label: "CleanRL settings, ")
     var theirsCleanRL: [(seconds: Double, score: Double)] = []
     if let peer {
-        let report = try runPeer(
-            python: peer, script: "agents_sb3.py",
-            arguments: ["--seeds", String(cleanRLSeeds), "--cleanrl-steps", String(cleanRLSteps)])
+        let report = try runSB3(["--seeds", String(cleanRLSeeds), "--cleanrl-steps", String(cleanRLSteps)])
         for run in report["cleanrl"] as? [[String: Double]] ?? [] {
             theirsCleanRL.append((run["seconds"] ?? 0, run["score"] ?? 0))
             print(
@@ -150,7 +156,7 @@ func caseC() throws -> String {
     let sacScore = try evaluate(sac, in: EnvironmentRegistry.make("Pendulum-v1"), episodes: 20, seed: 10_000)
     var sb3SAC: (seconds: Double, score: Double)?
     if let peer {
-        let report = try runPeer(python: peer, script: "agents_sb3.py", arguments: ["--sac-steps", String(sacSteps)])
+        let report = try runSB3(["--sac-steps", String(sacSteps)])
         if let run = report["sac"] as? [String: Double] { sb3SAC = (run["seconds"] ?? 0, run["score"] ?? 0) }
     }
     let sb3Text = sb3SAC.map { String(format: "%.1f s, return %.1f", $0.seconds, $0.score) } ?? "not run"

@@ -1,5 +1,5 @@
-"""Stable-Baselines3 side of make bench-agents: DQN on CartPole-v1 with rl-zoo's hyper-parameters, one torch
-thread, the given seeds; time to train and the greedy mean return over 20 episodes (seeds 10000…). Prints JSON."""
+"""Stable-Baselines3 side of make bench-agents: DQN on CartPole-v1 with rl-zoo's hyper-parameters, --threads torch
+threads (one by default), the given seeds; time to train and the greedy mean return over 20 episodes (seeds 10000…). Prints JSON."""
 import argparse
 import json
 import time
@@ -15,8 +15,9 @@ parser.add_argument("--steps", type=int, default=50_000)
 parser.add_argument("--sac-steps", type=int, default=0, help="run only SAC on Pendulum-v1 for this many steps")
 parser.add_argument("--cleanrl-steps", type=int, default=0,
                     help="run only DQN with CleanRL's dqn.py defaults for this many steps on --seeds seeds")
+parser.add_argument("--threads", type=int, default=1, help="torch threads")
 args = parser.parse_args()
-torch.set_num_threads(1)
+torch.set_num_threads(args.threads)
 
 
 def greedy_return(model, env_id, episodes=20):
