@@ -74,7 +74,9 @@ struct BFloat16Tests {
         let largestMeanError = zip(exact.mean, half.mean).map { abs($0 - $1) }.max()!
         let logVarianceError = rms(exact.logVariance, half.logVariance)
         // Δs spans about ±0.5 and the fitted model's RMSE is up to 0.01 (EnsembleTests): bf16 adds far less.
-        #expect(meanError < 1e-3 && largestMeanError < 1e-2, "mean differences: RMS \(meanError), largest \(largestMeanError)")
+        #expect(
+            meanError < 1e-3 && largestMeanError < 1e-2,
+            "mean differences: RMS \(meanError), largest \(largestMeanError)")
         #expect(logVarianceError < 0.05, "log-variance difference RMS \(logVarianceError)")
         #expect(half.mean != exact.mean, "bf16 should round somewhere")
         for threads in [2, 3] {
