@@ -8,6 +8,8 @@ public enum Propagation: String, Codable, Sendable, CaseIterable {
     case ts1
     /// TS∞: every particle keeps one elite member for the whole horizon.
     case tsInfinity
+
+    public init(from decoder: any Decoder) throws { self = try decodeNamedCase(Self.self, from: decoder) }
 }
 
 /// Reward and termination known in closed form (classic control), used instead of learned heads. Each reads one

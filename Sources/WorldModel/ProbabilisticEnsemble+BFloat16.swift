@@ -15,6 +15,8 @@ public enum PredictionPrecision: String, Codable, Sendable, CaseIterable {
     case float32
     case bfloat16
 
+    public init(from decoder: any Decoder) throws { self = try decodeNamedCase(Self.self, from: decoder) }
+
     /// Whether this CPU runs `.bfloat16` (it has AVX512_BF16).
     public static var bfloat16IsAvailable: Bool { lk_bf16_available() != 0 }
 

@@ -113,5 +113,17 @@ struct PETSTests {
         #expect {
             try Self.agent("CartPoleContinuous-v0", configuration: configuration, seed: 1)
         } throws: { "\($0)".contains("planner must be \"cem\" or \"mppi\"; got \"ilqr\"") }
+        // A misspelt precision or propagation by name (as a curriculum or --config gives it) lists the names.
+        #expect {
+            try HyperParameters.merge(["planningPrecision": "bf16"], into: PETSConfiguration())
+        } throws: {
+            "\($0)".contains("\"planningPrecision\" has the wrong type (\"bf16\" is not one of float32, bfloat16)")
+        }
+        #expect {
+            try HyperParameters.merge(["propagation": "ts2"], into: PETSConfiguration())
+        } throws: { "\($0)".contains("\"ts2\" is not one of ts1, tsInfinity") }
+        #expect(
+            try HyperParameters.merge(["planningPrecision": "float32"], into: PETSConfiguration()).planningPrecision
+                == .float32)
     }
 }
