@@ -47,26 +47,14 @@ struct BFloat16Tests {
         #expect(worst < 1e-6, "worst relative error \(worst)")
     }
 
-    static func predictions(
-        _ model: ProbabilisticEnsemble, members: [Int], rows: Int, inputs: [Float], threads: Int = 1,
-        precision: PredictionPrecision
-    ) -> (mean: [Float], logVariance: [Float]) {
-        var mean = [Float](repeating: 0, count: members.count * rows * model.targetSize)
-        var logVariance = mean
-        model.predict(
-            members: members, rows: rows, inputs: inputs, mean: &mean, logVariance: &logVariance,
-            scratch: PredictionScratch(), threads: threads, precision: precision)
-        return (mean, logVariance)
-    }
-
     @Test func bf16PredictionsStayCloseToFloat32AndDoNotDependOnTheThreadCount() throws {
         let (model, _, _) = try EnsembleTests.trained(seed: 3)
         var random = RandomStream(seed: 4)
         let members = [0, 1, 2, 3, 4]
         let rows = 300  // a full 256-row item and a partial one
         let inputs = (0..<(members.count * rows * 3)).map { _ in random.uniform(-0.8, 0.8) }
-        let exact = Self.predictions(model, members: members, rows: rows, inputs: inputs, precision: .float32)
-        let half = Self.predictions(model, members: members, rows: rows, inputs: inputs, precision: .bfloat16)
+        let exact = EnsembleTests.predictions(model, members: members, rows: rows, inputs: inputs, precision: .float32)
+        let half = EnsembleTests.predictions(model, members: members, rows: rows, inputs: inputs, precision: .bfloat16)
         func rms(_ x: [Float], _ y: [Float]) -> Float {
             (zip(x, y).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Float(x.count)).squareRoot()
         }
@@ -80,7 +68,7 @@ struct BFloat16Tests {
         #expect(logVarianceError < 0.05, "log-variance difference RMS \(logVarianceError)")
         #expect(half.mean != exact.mean, "bf16 should round somewhere")
         for threads in [2, 3] {
-            let parallel = Self.predictions(
+            let parallel = EnsembleTests.predictions(
                 model, members: members, rows: rows, inputs: inputs, threads: threads, precision: .bfloat16)
             #expect(parallel.mean == half.mean && parallel.logVariance == half.logVariance)
         }
@@ -91,7 +79,7 @@ struct BFloat16Tests {
         let (second, _, _) = try EnsembleTests.trained(seed: 7)
         let inputs: [Float] = (0..<(3 * 5 * 3)).map { Float($0 % 7) / 7 - 0.4 }
         func bf16(_ model: ProbabilisticEnsemble) -> [Float] {
-            Self.predictions(model, members: [0, 1, 2], rows: 5, inputs: inputs, precision: .bfloat16).mean
+            EnsembleTests.predictions(model, members: [0, 1, 2], rows: 5, inputs: inputs, precision: .bfloat16).mean
         }
         let before = bf16(first)
         let directory = TemporaryDirectory("bf16-repack")

@@ -44,6 +44,19 @@ struct EnsembleTests {
         return (averaged, totalLogVariance / Float(elites.count * n * 2))
     }
 
+    /// `predict`'s raw output: member `members[g]`'s means and log-variances for rows `g·rows ..< (g + 1)·rows`.
+    static func predictions(
+        _ model: ProbabilisticEnsemble, members: [Int], rows: Int, inputs: [Float], threads: Int = 1,
+        precision: PredictionPrecision = .float32
+    ) -> (mean: [Float], logVariance: [Float]) {
+        var mean = [Float](repeating: 0, count: members.count * rows * model.targetSize)
+        var logVariance = mean
+        model.predict(
+            members: members, rows: rows, inputs: inputs, mean: &mean, logVariance: &logVariance,
+            scratch: PredictionScratch(), threads: threads, precision: precision)
+        return (mean, logVariance)
+    }
+
     @Test func theEnsembleLearnsAKnownLinearSystemAndItsNoise() throws {
         let (model, report, _) = try Self.trained()
         #expect(report.epochs >= 1 && report.epochs <= LinearSystem.smallEnsemble.maximumEpochs)
@@ -79,11 +92,8 @@ struct EnsembleTests {
         let rows = 37  // not a multiple of the thread counts: uneven slices
         let inputs = (0..<(members.count * rows * 3)).map { _ in random.uniform(-1, 1) }
         func run(_ threads: Int) -> [Float] {
-            var mean = [Float](repeating: 0, count: members.count * rows * model.targetSize)
-            var logVariance = mean
-            model.predict(
-                members: members, rows: rows, inputs: inputs, mean: &mean, logVariance: &logVariance,
-                scratch: PredictionScratch(), threads: threads)
+            let (mean, logVariance) = Self.predictions(
+                model, members: members, rows: rows, inputs: inputs, threads: threads)
             return mean + logVariance
         }
         let single = run(1)
