@@ -29,10 +29,7 @@ struct EpisodicAgentsRunTests {
         let first = try ProcessRunner.run(lifelong, ["run", path, "--out", whole])
         #expect(first.status == 0, "\(first.transcript)")
         let out = directory.file("stopped")
-        let (transcript, resumed) = try CurriculumRuns.stopAndResume(
-            lifelong, curriculum: path, out: out, afterLine: "step 2000")
-        #expect(transcript.contains("Stopped at step"), "\(transcript)")
-        #expect(resumed.status == 0, "\(resumed.transcript)")
+        try expectStopAndResume(lifelong, curriculum: path, out: out, afterLine: "step 2000")
         #expect(try RecordedEvaluations(runDirectory: out) == RecordedEvaluations(runDirectory: whole))
         let memory = try CurriculumRuns.metricRows(whole, prefix: "memory/")
         #expect(memory.contains { $0.contains("memory/value_error") }, "\(memory.prefix(4))")
@@ -73,10 +70,7 @@ struct EpisodicAgentsRunTests {
         #expect(try CurriculumRuns.metricRows(directory.file("plain"), prefix: "memory/").isEmpty)
         // Killed and resumed, the composite's memory comes back from its checkpoint.
         let out = directory.file("stopped")
-        let (transcript, resumed) = try CurriculumRuns.stopAndResume(
-            lifelong, curriculum: composite, out: out, afterLine: "step 2000")
-        #expect(transcript.contains("Stopped at step"), "\(transcript)")
-        #expect(resumed.status == 0, "\(resumed.transcript)")
+        try expectStopAndResume(lifelong, curriculum: composite, out: out, afterLine: "step 2000")
         #expect(try RecordedEvaluations(runDirectory: out) == RecordedEvaluations(runDirectory: whole))
         #expect(try CurriculumRuns.metricRows(out, prefix: "memory/") == memory)
     }

@@ -25,10 +25,7 @@ struct EpisodicControlRunTests {
         let first = try ProcessRunner.run(lifelong, ["run", path, "--out", whole])
         #expect(first.status == 0, "\(first.transcript)")
         let out = directory.file("stopped")
-        let (transcript, resumed) = try CurriculumRuns.stopAndResume(
-            lifelong, curriculum: path, out: out, afterLine: "step 4500")
-        #expect(transcript.contains("Stopped at step"), "\(transcript)")
-        #expect(resumed.status == 0, "\(resumed.transcript)")
+        try expectStopAndResume(lifelong, curriculum: path, out: out, afterLine: "step 4500")
         #expect(try RecordedEvaluations(runDirectory: out) == RecordedEvaluations(runDirectory: whole))
         // The memory's retention series is logged per task, and the resumed run logs the same one.
         let series = try memoryRows(whole)

@@ -46,10 +46,7 @@ struct WorldModelRunTests {
         #expect(errors.contains { $0.hasPrefix("600 0 worldmodel/one_step_mse") }, "\(errors.suffix(8))")
         #expect(errors.contains { $0.hasPrefix("600 1 worldmodel/one_step_mse") })
         let out = directory.file("stopped")
-        let (transcript, resumed) = try CurriculumRuns.stopAndResume(
-            lifelong, curriculum: path, out: out, afterLine: "step 450")
-        #expect(transcript.contains("Stopped at step"), "\(transcript)")
-        #expect(resumed.status == 0, "\(resumed.transcript)")
+        try expectStopAndResume(lifelong, curriculum: path, out: out, afterLine: "step 450")
         #expect(try RecordedEvaluations(runDirectory: out) == RecordedEvaluations(runDirectory: whole))
         #expect(try CurriculumRuns.metricRows(out, prefix: "worldmodel/") == errors)
     }
@@ -78,10 +75,7 @@ struct WorldModelRunTests {
         let errors = try CurriculumRuns.metricRows(whole, prefix: "worldmodel/")
         #expect(Set(errors.map { $0.split(separator: " ")[1] }) == ["0", "1"], "\(errors.suffix(8))")
         let out = directory.file("stopped")
-        let (transcript, resumed) = try CurriculumRuns.stopAndResume(
-            lifelong, curriculum: composite, out: out, afterLine: "step 1500")
-        #expect(transcript.contains("Stopped at step"), "\(transcript)")
-        #expect(resumed.status == 0, "\(resumed.transcript)")
+        try expectStopAndResume(lifelong, curriculum: composite, out: out, afterLine: "step 1500")
         #expect(try CurriculumRuns.metricRows(out, prefix: "worldmodel/") == errors)
     }
 
