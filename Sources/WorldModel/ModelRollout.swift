@@ -187,31 +187,14 @@ public final class ModelRollout {
                                         let end = min(rows, (chunk + 1) * Self.sampleRows)
                                         for place in (chunk * Self.sampleRows)..<end {
                                             let row = order[place]
-                                            let base = place * targets
-                                            for column in 0..<size {
-                                                let deviation = Foundation.exp(0.5 * logVariances[base + column])
-                                                next[row * size + column] =
-                                                    states[row * size + column] + means[base + column]
-                                                    + deviation * random.normal()
-                                            }
                                             let candidate = row / particles
-                                            let action = sequences + (candidate * horizon + step) * actionWidth
-                                            let reward: Float
-                                            if let function = known.reward {
-                                                reward = function(states + row * size, action, next + row * size)
-                                            } else {
-                                                let column = rewardColumn!
-                                                reward =
-                                                    means[base + column]
-                                                    + Foundation.exp(0.5 * logVariances[base + column])
-                                                    * random.normal()
-                                            }
-                                            var done = false
-                                            if let function = known.terminated {
-                                                done = function(next + row * size)
-                                            } else if let column = terminationColumn {
-                                                done = means[base + column] > 0.5
-                                            }
+                                            let (reward, done) = sampleTransition(
+                                                observation: states + row * size,
+                                                action: sequences + (candidate * horizon + step) * actionWidth,
+                                                mean: means + place * targets,
+                                                logVariance: logVariances + place * targets, size: size,
+                                                rewardColumn: rewardColumn, terminationColumn: terminationColumn,
+                                                known: known, next: next + row * size, random: &random)
                                             if alive[row] { totals[row] += reward }
                                             if done { alive[row] = false }
                                         }

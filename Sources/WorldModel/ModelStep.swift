@@ -71,35 +71,27 @@ public final class ModelStep {
             }
         }
         let targets = model.targetSize
-        for place in 0..<count {
-            let row = order[place]
-            let base = place * targets
-            for column in 0..<size {
-                next[row * size + column] =
-                    observations[row * size + column] + means[base + column]
-                    + Foundation.exp(0.5 * logVariances[base + column]) * stream.normal()
-            }
-            let action = stored.baseAddress! + row * width
-            if let function = known.reward {
-                if let environmentAction {
-                    converted.withUnsafeMutableBufferPointer { environmentAction(action, $0.baseAddress!) }
-                    rewards[row] = converted.withUnsafeBufferPointer {
-                        function(observations.baseAddress! + row * size, $0.baseAddress!, next + row * size)
+        let (rewardColumn, terminationColumn) = (model.rewardColumn, model.terminationColumn)
+        var random = stream
+        defer { stream = random }
+        means.withUnsafeBufferPointer { means in
+            logVariances.withUnsafeBufferPointer { logVariances in
+                converted.withUnsafeMutableBufferPointer { converted in
+                    for place in 0..<count {
+                        let row = order[place]
+                        var action = stored.baseAddress! + row * width
+                        if known.reward != nil, let environmentAction {
+                            environmentAction(action, converted.baseAddress!)
+                            action = UnsafePointer(converted.baseAddress!)
+                        }
+                        (rewards[row], terminated[row]) = sampleTransition(
+                            observation: observations.baseAddress! + row * size, action: action,
+                            mean: means.baseAddress! + place * targets,
+                            logVariance: logVariances.baseAddress! + place * targets, size: size,
+                            rewardColumn: rewardColumn, terminationColumn: terminationColumn, known: known,
+                            next: next + row * size, random: &random)
                     }
-                } else {
-                    rewards[row] = function(observations.baseAddress! + row * size, action, next + row * size)
                 }
-            } else {
-                let column = model.rewardColumn!
-                rewards[row] =
-                    means[base + column] + Foundation.exp(0.5 * logVariances[base + column]) * stream.normal()
-            }
-            if let function = known.terminated {
-                terminated[row] = function(next + row * size)
-            } else if let column = model.terminationColumn {
-                terminated[row] = means[base + column] > 0.5
-            } else {
-                terminated[row] = false
             }
         }
     }
