@@ -49,4 +49,14 @@ void lk_bf16_gemm(
     ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint16_t *a, ptrdiff_t lda, const uint16_t *packed,
     const float *bias, float *c, ptrdiff_t ldc);
 
+/// A helper thread for fork/join within one update (see lane.c). `lk_lane_post` hands it `task(context)`;
+/// `lk_lane_wait` returns once that task has finished. One poster at a time, one task in flight.
+typedef struct lk_lane lk_lane;
+/// Starts the helper thread; NULL if the thread cannot be created.
+lk_lane *lk_lane_create(void);
+void lk_lane_post(lk_lane *lane, void (*task)(void *), void *context);
+void lk_lane_wait(lk_lane *lane);
+/// Stops and joins the helper thread.
+void lk_lane_destroy(lk_lane *lane);
+
 #endif

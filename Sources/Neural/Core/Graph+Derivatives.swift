@@ -87,11 +87,13 @@ extension Graph {
     ) {
         let (m, n) = (shape[0], shape[1])
         let (aRows, aColumns) = (nodes[a].shape[0], nodes[a].shape[1])
-        let (bRows, bColumns) = (nodes[b].shape[0], nodes[b].shape[1])
+        let bColumns = nodes[b].shape[1]
         let k = ta ? aRows : aColumns
         let av = nodes[a].value
         let bv = nodes[b].value
-        if let da = nodes[a].gradient {
+        let da = nodes[a].gradient
+        let db = nodes[b].gradient
+        func inputGradient(_ da: UnsafeMutablePointer<Float>) {
             if !ta {
                 // dA (m×k) += dC · op(B)ᵀ
                 BLAS.sgemm(
@@ -104,7 +106,7 @@ extension Graph {
                     beta: 1, c: da, ldc: aColumns)
             }
         }
-        if let db = nodes[b].gradient {
+        func weightGradient(_ db: UnsafeMutablePointer<Float>) {
             if !tb {
                 // dB (k×n) += op(A)ᵀ · dC
                 BLAS.sgemm(
@@ -117,7 +119,18 @@ extension Graph {
                     beta: 1, c: db, ldc: bColumns)
             }
         }
-        _ = bRows
+        // The two products read the same operands and write different buffers: with a lane, large ones run at once.
+        // The weight gradient stays on this thread, which (in Adam) then reads it.
+        if let da, let db, let lane, m * n * k >= Self.laneProductSize {
+            lane.run {
+                weightGradient(db)
+            } alongside: {
+                inputGradient(da)
+            }
+            return
+        }
+        if let da { inputGradient(da) }
+        if let db { weightGradient(db) }
     }
 
     private func propagateBinary(

@@ -35,6 +35,14 @@ public final class Graph {
     /// Integer side data of operations (gather indices, argmax positions), rewound with the tape.
     var integers: ContiguousArray<Int32> = []
     private var arena = Arena()
+    /// With a lane, `backward` computes a large matrix product's two gradients (input and weight) on two
+    /// threads. The numbers are the same either way.
+    public var lane: Lane?
+    /// Parameters of this store are recorded as constants: gradients flow through them to their inputs, but none
+    /// is computed for them — e.g. SAC's actor loss, differentiated through critics that it must not train.
+    public var constantStore: ParameterStore?
+    /// Multiply-adds (m·n·k) from which a product's two gradients are worth splitting over the lane (~10 µs).
+    static let laneProductSize = 1 << 18
 
     public init() {
         BLAS.configure()
@@ -73,13 +81,15 @@ public final class Graph {
         return variable
     }
 
-    /// Records a parameter: its value is read from, and its gradient accumulated into, the parameter's store.
+    /// Records a parameter: its value is read from, and its gradient accumulated into, the parameter's store
+    /// (unless the store is `constantStore`).
     public func parameter(_ parameter: Parameter) -> Variable {
         let store = parameter.store
+        let constant = store === constantStore
         nodes.append(
             Node(
                 operation: .parameter, shape: parameter.shape, value: store.valuePointer(parameter),
-                gradient: store.gradientPointer(parameter), needsGradient: true))
+                gradient: constant ? nil : store.gradientPointer(parameter), needsGradient: !constant))
         return Variable(index: nodes.count - 1, shape: parameter.shape, graph: self)
     }
 

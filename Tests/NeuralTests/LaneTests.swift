@@ -1,0 +1,82 @@
+import Neural
+import Testing
+
+@Suite("A lane splits an update over two threads without changing its numbers")
+struct LaneTests {
+    @Test func bothHalvesHaveRunWhenRunReturns() {
+        let lane = Lane()
+        var local = 0
+        var remote = 0
+        for round in 1...2000 {
+            lane.run {
+                local += 1
+            } alongside: {
+                remote += 2
+            }
+            #expect(local == round && remote == 2 * round)
+        }
+    }
+
+    /// A 32-256-256-8 MLP on 64 rows: its middle layer's product (64·256·256) is large enough to split.
+    func gradients(lane: Lane?) -> (parameters: [Float], input: [Float]) {
+        let store = ParameterStore()
+        var random = RandomStream(seed: 5)
+        let net = MLP([32, 256, 256, 8], activation: .relu, store: store, random: &random)
+        let graph = Graph()
+        graph.lane = lane
+        let input = graph.input(randomTensor([64, 32], seed: 6), requiresGradient: true)
+        graph.backward(graph.meanSquaredError(net(input), graph.input(randomTensor([64, 8], seed: 7))))
+        return (Array(store.gradients), Array(graph.gradient(of: input)!))
+    }
+
+    @Test func backwardWithALaneGivesTheSameGradientsBitForBit() {
+        let serial = gradients(lane: nil)
+        let split = gradients(lane: Lane())
+        #expect(serial.parameters.contains { $0 != 0 })
+        #expect(split.parameters == serial.parameters)
+        #expect(split.input == serial.input)
+    }
+
+    @Test func adamWithALaneUpdatesEveryWeightAsWithout() {
+        func trained(lane: Lane?) -> [Float] {
+            let store = ParameterStore()
+            var random = RandomStream(seed: 8)
+            // 40,000 + 7 values: the halves split inside the tensor and the tail is not a whole vector.
+            _ = store.allocate("w", shape: [40_007]) { values in
+                for index in values.indices { values[index] = random.uniform(-1, 1) }
+            }
+            let optimizer = Adam(store: store, learningRate: 1e-2)
+            optimizer.lane = lane
+            for step in 0..<3 {
+                var gradients = RandomStream(seed: UInt64(20 + step))
+                for index in store.gradients.indices { store.gradients[index] = gradients.uniform(-1, 1) }
+                optimizer.step()
+            }
+            #expect(store.gradients.allSatisfy { $0 == 0 }, "the step zeroes the gradients")
+            return store.snapshot()
+        }
+        #expect(trained(lane: Lane()) == trained(lane: nil))
+    }
+
+    @Test func aConstantStoreGetsNoGradientButPassesItThrough() {
+        let (first, second) = (ParameterStore(), ParameterStore())
+        var random = RandomStream(seed: 9)
+        let inner = MLP([6, 16], activation: .tanh, outputActivation: .tanh, store: first, random: &random)
+        let outer = MLP([16, 3], activation: .tanh, store: second, random: &random)
+        let graph = Graph()
+        func backward() {
+            graph.reset()
+            let output = outer(inner(graph.input(randomTensor([5, 6], seed: 10))))
+            graph.backward(graph.meanSquaredError(output, graph.input(randomTensor([5, 3], seed: 11))))
+        }
+        backward()
+        let expected = Array(first.gradients)
+        first.zeroGradients()
+        second.zeroGradients()
+        graph.constantStore = second
+        backward()
+        #expect(Array(first.gradients) == expected)
+        #expect(expected.contains { $0 != 0 })
+        #expect(second.gradients.allSatisfy { $0 == 0 })
+    }
+}
