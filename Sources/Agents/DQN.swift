@@ -34,10 +34,15 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent, EpisodicMemory
     private let targetNetwork: QNetwork
     private let optimizer: Adam
     private let graph = Graph()
+    /// The targets' graph (target network on s′), separate so that it can run beside the online forward pass.
+    private let targetGraph = Graph()
+    /// The second thread of `learningThreads` 2.
+    private let lane: Lane?
     private var batch: ReplayBatch
     private var exploration: RandomStream
     private var targets: [Float]
     private var chosen: [Int32]
+    private var nextChosen: [Int32]
     /// Projection scratch: a reference batch and the learner's own gradient, allocated on first use.
     private var referenceBatch: ReplayBatch?
     private var ownGradient: [Float] = []
@@ -81,6 +86,11 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent, EpisodicMemory
         batch = ReplayBatch(schema: replay.schema, size: configuration.batchSize)
         targets = [Float](repeating: 0, count: configuration.batchSize)
         chosen = [Int32](repeating: 0, count: configuration.batchSize)
+        nextChosen = chosen
+        precondition(configuration.learningThreads >= 1, "learningThreads must be at least 1")
+        lane = configuration.learningThreads > 1 ? Lane() : nil
+        graph.lane = lane
+        optimizer.lane = lane
     }
 
     /// ε-greedy while exploring, greedy while evaluating.
@@ -180,41 +190,29 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent, EpisodicMemory
         }
     }
 
-    /// The Huber TD loss on `batch` (its first `batch.size` rows), on a fresh graph.
+    /// The Huber TD loss on `batch` (its first `batch.size` rows), on a fresh graph. With a lane, the targets are
+    /// computed on the second thread while this one runs the online network.
     private func lossOnBatch() -> Variable {
         let size = batch.size
-        let observationSize = replay.schema.observationSize
-        // Targets: r + γᵏ (1 − terminal) Q_target(s', a*), a* from the online network for double Q.
         graph.reset()
-        let next = graph.input(Tensor(shape: [size, observationSize], scalars: batch.nextObservations))
-        let nextQ = targetNetwork(next)
-        let chooser = configuration.doubleQ ? network(next) : nextQ
-        let width = actions * heads
-        if heads == 1 {
-            chosen.withUnsafeMutableBufferPointer { graph.argmax(chooser, into: $0) }
-        } else {
-            // Each transition's next action and value come from its own task's head.
-            let values = chooser.values
-            for row in 0..<size {
-                let offset = row * width + head(of: batch.tasks[row]) * actions
-                chosen[row] = Int32(offset - row * width + bestAction(values, offset: offset))
-            }
+        var q: Variable?
+        let onlineForward = {
+            q = self.network(
+                self.graph.input(
+                    Tensor(shape: [size, self.replay.schema.observationSize], scalars: self.batch.observations)))
         }
-        let nextValues = nextQ.values
-        for row in 0..<size {
-            let discount = configuration.nSteps > 1 ? batch.discounts[row] : configuration.gamma
-            targets[row] =
-                batch.rewards[row] + discount * (1 - batch.terminals[row])
-                * nextValues[row * width + Int(chosen[row])]
+        if let lane {
+            lane.run(onlineForward, alongside: computeTargets)
+        } else {
+            computeTargets()
+            onlineForward()
         }
         // Loss: Huber(Q(s, a) − target), SB3's smooth L1.
-        graph.reset()
-        let q = network(graph.input(Tensor(shape: [size, observationSize], scalars: batch.observations)))
         for row in 0..<size {
             let offset = heads == 1 ? 0 : head(of: batch.tasks[row]) * actions
             chosen[row] = Int32(offset + Int(batch.actions[row]))
         }
-        let taken = graph.gather(q, indices: chosen)
+        let taken = graph.gather(q!, indices: chosen)
         let target = graph.input(Tensor(shape: [size, 1], scalars: targets))
         let loss: Variable
         switch configuration.loss {
@@ -222,6 +220,35 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent, EpisodicMemory
         case .meanSquaredError: loss = graph.meanSquaredError(taken, target)
         }
         return episodicTerm(taken, size: size).map { graph.add(loss, $0) } ?? loss
+    }
+
+    /// Targets: r + γᵏ (1 − terminal) Q_target(s′, a*), a* from the online network for double Q — on
+    /// `targetGraph`, into `targets`.
+    private func computeTargets() {
+        let size = batch.size
+        targetGraph.reset()
+        let next = targetGraph.input(
+            Tensor(shape: [size, replay.schema.observationSize], scalars: batch.nextObservations))
+        let nextQ = targetNetwork(next)
+        let chooser = configuration.doubleQ ? network(next) : nextQ
+        let width = actions * heads
+        if heads == 1 {
+            nextChosen.withUnsafeMutableBufferPointer { targetGraph.argmax(chooser, into: $0) }
+        } else {
+            // Each transition's next action and value come from its own task's head.
+            let values = chooser.values
+            for row in 0..<size {
+                let offset = row * width + head(of: batch.tasks[row]) * actions
+                nextChosen[row] = Int32(offset - row * width + bestAction(values, offset: offset))
+            }
+        }
+        let nextValues = nextQ.values
+        for row in 0..<size {
+            let discount = configuration.nSteps > 1 ? batch.discounts[row] : configuration.gamma
+            targets[row] =
+                batch.rewards[row] + discount * (1 - batch.terminals[row])
+                * nextValues[row * width + Int(nextChosen[row])]
+        }
     }
 
     /// EMDQN: λ·Huber(Q(s, a) − H(s, a)) over the batch, where rows without a stored H regress to themselves (no

@@ -50,6 +50,10 @@ public struct DQNConfiguration: Codable, Equatable, Sendable {
     /// Entries per action table (least recently used go first).
     public var episodicCapacity = 100_000
 
+    /// Threads an update uses: 1, or 2 — the target network's forward pass beside the online one, and each large
+    /// layer's two gradients at once (`Lane`). Not a hyper-parameter: the numbers are the same either way.
+    public var learningThreads = 1
+
     public init() {}
 
     /// Small grid worlds (a 7 × 7 room): a quick DQN to race episodic control against (tests and `bench-memory`).

@@ -32,6 +32,12 @@ public final class SAC: RegularizableAgent {
     private let criticOptimizer: Adam
     private let entropyOptimizer: Adam
     private let graph = Graph()
+    /// The critics' targets' graph, separate so that it can run beside the critics' forward pass.
+    private let targetGraph = Graph()
+    /// The second thread of `learningThreads` 2.
+    private let lane: Lane?
+    /// r + γ(1 − d)(min Q_target(s′, a′) − α log π(a′|s′)) per row of the batch.
+    private var criticTargets: [Float]
     private var batch: ReplayBatch
     private var noise: RandomStream
     private let actionSize: Int
@@ -85,6 +91,12 @@ public final class SAC: RegularizableAgent {
         entropyOptimizer = Adam(store: entropyStore, learningRate: configuration.learningRate)
         noise = streams.derived("sac/noise")
         batch = ReplayBatch(schema: replay.schema, size: configuration.batchSize)
+        criticTargets = [Float](repeating: 0, count: configuration.batchSize)
+        precondition(configuration.learningThreads >= 1, "learningThreads must be at least 1")
+        lane = configuration.learningThreads > 1 ? Lane() : nil
+        graph.lane = lane
+        actorOptimizer.lane = lane
+        criticOptimizer.lane = lane
     }
 
     /// A sample of the squashed Gaussian while exploring (uniform over the box before learning starts, as SB3);
@@ -152,6 +164,7 @@ public final class SAC: RegularizableAgent {
     /// The squashed sample and its log-probability for a batch of observations.
     private func policy(_ observations: Variable) -> (action: Variable, logProbability: Variable) {
         let size = observations.shape[0]
+        let graph = observations.owner
         let output = actor(observations)
         let mean = graph.sliceColumns(output, start: 0, count: actionSize)
         let logStd = graph.sliceColumns(output, start: actionSize, count: actionSize).clamped(-20, 2)
@@ -188,6 +201,23 @@ public final class SAC: RegularizableAgent {
         }
     }
 
+    /// Critic targets r + γ(1 − d)(min Q_target(s′, a′) − α log π(a′|s′)), a′ drawn from the policy, into
+    /// `criticTargets` (on `targetGraph`).
+    private func computeCriticTargets(alpha: Float) {
+        let size = configuration.batchSize
+        targetGraph.reset()
+        let next = targetGraph.input(
+            Tensor(shape: [size, replay.schema.observationSize], scalars: batch.nextObservations))
+        let (nextAction, nextLogProbability) = policy(next)
+        let nextInput = targetGraph.concatColumns(next, nextAction)
+        let nextValue = minimum(targets.0(nextInput), targets.1(nextInput)) - alpha * nextLogProbability
+        let nextValues = nextValue.values
+        for row in 0..<size {
+            criticTargets[row] =
+                batch.rewards[row] + configuration.gamma * (1 - batch.terminals[row]) * nextValues[row]
+        }
+    }
+
     private func update() throws {
         if let imagination, imagination.store.count >= configuration.batchSize,
             self.imagination!.stream.uniformDouble() >= imagination.realRatio
@@ -199,24 +229,25 @@ public final class SAC: RegularizableAgent {
         let size = configuration.batchSize
         let observationSize = replay.schema.observationSize
         let alpha = Foundation.exp(entropyStore.values[0])
-        // Critic targets: r + γ(1 − d)(min Q_target(s', a') − α log π(a'|s')).
-        graph.reset()
-        let next = graph.input(Tensor(shape: [size, observationSize], scalars: batch.nextObservations))
-        let (nextAction, nextLogProbability) = policy(next)
-        let nextInput = graph.concatColumns(next, nextAction)
-        let nextValue = minimum(targets.0(nextInput), targets.1(nextInput)) - alpha * nextLogProbability
-        let nextValues = nextValue.values
-        let targetValues = (0..<size).map { row in
-            batch.rewards[row] + configuration.gamma * (1 - batch.terminals[row]) * nextValues[row]
-        }
         actorStore.zeroGradients()
-        // Critic step.
+        // Critic step; the targets are computed on `targetGraph` (on the lane's thread, if any) meanwhile.
         graph.reset()
-        let observations = graph.input(Tensor(shape: [size, observationSize], scalars: batch.observations))
-        let taken = graph.input(Tensor(shape: [size, actionSize], scalars: batch.actions))
-        let input = graph.concatColumns(observations, taken)
-        let target = graph.input(Tensor(shape: [size, 1], scalars: targetValues))
-        let (q1, q2) = (critics.0(input), critics.1(input))
+        var critic: (q1: Variable, q2: Variable)?
+        let criticForward = {
+            let observations = self.graph.input(
+                Tensor(shape: [size, observationSize], scalars: self.batch.observations))
+            let taken = self.graph.input(Tensor(shape: [size, self.actionSize], scalars: self.batch.actions))
+            let input = self.graph.concatColumns(observations, taken)
+            critic = (self.critics.0(input), self.critics.1(input))
+        }
+        if let lane {
+            lane.run(criticForward) { self.computeCriticTargets(alpha: alpha) }
+        } else {
+            computeCriticTargets(alpha: alpha)
+            criticForward()
+        }
+        let (q1, q2) = critic!
+        let target = graph.input(Tensor(shape: [size, 1], scalars: criticTargets))
         var criticLoss = 0.5 * (graph.meanSquaredError(q1, target) + graph.meanSquaredError(q2, target))
         if configuration.valueCloning > 0 {
             // CLEAR's value cloning toward the value at collection time, on transitions with a recorded policy.
@@ -235,8 +266,11 @@ public final class SAC: RegularizableAgent {
         }
         graph.backward(criticLoss)
         criticOptimizer.step()
-        // Actor step: α log π(a|s) − min Q(s, a) with a from the policy; the critics' gradients are discarded.
+        // Actor step: α log π(a|s) − min Q(s, a) with a from the policy, through critics held constant (SB3
+        // computes their gradients and discards them; the numbers are the same).
         graph.reset()
+        graph.constantStore = criticStore
+        defer { graph.constantStore = nil }
         let states = graph.input(Tensor(shape: [size, observationSize], scalars: batch.observations))
         let (action, logProbability) = policy(states)
         let value = minimum(
@@ -269,7 +303,6 @@ public final class SAC: RegularizableAgent {
         graph.backward(actorLoss)
         try penalty?.apply(to: actorStore, learner: "SAC", update: updates, step: steps)
         actorOptimizer.step()
-        criticStore.zeroGradients()
         // Entropy step: −log α · (log π + target entropy), with log π held fixed.
         let held = Array(logProbability.values)
         graph.reset()

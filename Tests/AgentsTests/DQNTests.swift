@@ -57,4 +57,23 @@ struct DQNTests {
             #expect(mine == theirs)
         }
     }
+
+    /// `learningThreads` 2 moves the targets and half of each large product and of Adam to a second thread; the
+    /// learned weights must not change by a bit (256-wide layers, so that the products are split).
+    @Test func twoLearningThreadsLearnTheSameWeightsBitForBit() throws {
+        func trained(threads: Int) throws -> [Float] {
+            var configuration = DQNConfiguration.rlZooCartPole(totalSteps: 1200)
+            configuration.learningStarts = 200
+            configuration.trainFrequency = 100
+            configuration.gradientSteps = 10
+            configuration.doubleQ = true
+            configuration.learningThreads = threads
+            let agent = Self.agent(seed: 2, configuration: configuration)
+            try EnvironmentLoop(environment: EnvironmentRegistry.make("CartPole-v1"), agent: agent, seed: 2)
+                .run(steps: 1200)
+            #expect(agent.updates == 110)
+            return agent.regularizedParameters.snapshot()
+        }
+        #expect(try trained(threads: 2) == trained(threads: 1))
+    }
 }

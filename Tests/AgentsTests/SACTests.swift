@@ -47,6 +47,27 @@ struct SACTests {
         #expect(score > -400 && score > random + 600, "SAC \(score) against random \(random)")
     }
 
+    /// `learningThreads` 2 computes the critics' targets, half of each large product and of the Adam updates on
+    /// a second thread; the learned policy must not change by a bit.
+    @Test func twoLearningThreadsLearnTheSamePolicyBitForBit() throws {
+        func trained(threads: Int) throws -> [Float] {
+            var configuration = SACConfiguration()
+            configuration.batchSize = 64
+            configuration.learningThreads = threads
+            let environment = try EnvironmentRegistry.make("Pendulum-v1")
+            let replay = ReplayStore(
+                schema: ReplaySchema(observationSize: 3, action: .continuous(size: 1)), capacity: 1000,
+                eviction: .fifo, seed: 3)
+            let agent = SAC(
+                observationSize: 3, actionSpace: environment.actionSpace, configuration: configuration,
+                replay: replay, seed: 3)
+            try EnvironmentLoop(environment: environment, agent: agent, seed: 3).run(steps: 160)
+            #expect(agent.updates == 61)
+            return agent.regularizedParameters.snapshot()
+        }
+        #expect(try trained(threads: 2) == trained(threads: 1))
+    }
+
     @Test func actionsStayInsideTheEnvironmentsBoxAndCheckpointsRestoreThePolicy() throws {
         var configuration = SACConfiguration()
         configuration.hiddenLayers = [16, 16]
