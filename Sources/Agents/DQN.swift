@@ -93,9 +93,13 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent, EpisodicMemory
         optimizer.lane = lane
     }
 
-    /// ε-greedy while exploring, greedy while evaluating.
+    /// Uniformly random before `learningStarts` (SB3's warm-up), then ε-greedy while exploring; greedy while
+    /// evaluating.
     public func act(_ observation: [Float], mode: ActMode) -> Action {
-        if mode == .explore && exploration.uniformDouble() < configuration.epsilon(atStep: steps - explorationOrigin) {
+        if mode == .explore
+            && (steps < configuration.learningStarts
+                || exploration.uniformDouble() < configuration.epsilon(atStep: steps - explorationOrigin))
+        {
             return .discrete(exploration.index(below: actions))
         }
         graph.reset()
