@@ -22,6 +22,28 @@ struct DQNTests {
         #expect(abs(configuration.epsilon(atStep: 49_000) - 0.04) < 1e-12)
     }
 
+    /// SB3 samples the action space uniformly until `learning_starts`, whatever ε is; after it, ε-greedy (here ε = 0:
+    /// greedy).
+    @Test func actsUniformlyAtRandomBeforeLearningStarts() throws {
+        var configuration = DQNConfiguration()
+        configuration.learningStarts = 300
+        configuration.trainFrequency = 1_000_000
+        configuration.explorationInitialEpsilon = 0
+        configuration.explorationFinalEpsilon = 0
+        let agent = Self.agent(seed: 4, configuration: configuration)
+        let observation: [Float] = [0.01, -0.02, 0.03, 0.04]
+        func actions() -> [Int] {
+            (0..<200).map { _ in
+                guard case .discrete(let action) = agent.act(observation, mode: .explore) else { return -1 }
+                return action
+            }
+        }
+        let warmUp = actions().filter { $0 == 1 }.count
+        #expect(warmUp > 60 && warmUp < 140, "\(warmUp) of 200 warm-up actions were 1")
+        try EnvironmentLoop(environment: EnvironmentRegistry.make("CartPole-v1"), agent: agent, seed: 4).run(steps: 300)
+        #expect(Set(actions()).count == 1, "greedy after learningStarts with ε = 0")
+    }
+
     /// rl-zoo's CartPole settings with a 64-64 network over 20,000 steps, seed 1: a quick, fixed-seed check
     /// (`make bench-agents` is where the full settings run over several seeds against SB3).
     @Test func dqnSolvesCartPoleWithAFixedSeed() throws {
