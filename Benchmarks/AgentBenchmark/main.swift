@@ -3,10 +3,13 @@
 // job's matrix-product FLOP bound from an sgemm peak measured here; (b) DQN with CleanRL's dqn.py defaults;
 // (c) SAC on Pendulum-v1 with rl-zoo's settings. The last line summarises.
 //
-// Both sides use `--threads` threads (BLAS threads here, torch threads there; one by default).
+// Each side at its fastest on a 2-core machine by default: `--threads N` sets BLAS threads here and torch threads
+// there (1 by default — both sides are slower with two on these small products); `--learning-threads N` sets
+// Lifelong's DQN and SAC `learningThreads` (2 by default: an update's independent products on two threads, each
+// with single-threaded BLAS — the same numbers as with 1).
 //
 // usage: AgentBenchmark [--peer PYTHON] [--cases a,b,c] [--seeds N] [--steps N] [--cleanrl-seeds N]
-//                       [--cleanrl-steps N] [--sac-steps N] [--threads N]
+//                       [--cleanrl-steps N] [--sac-steps N] [--threads N] [--learning-threads N]
 import Agents
 import BenchmarkSupport
 import CBLAS
@@ -19,9 +22,14 @@ let peer = option("--peer")
 let cases = Set((option("--cases") ?? "a,b,c").split(separator: ",").map(String.init))
 let seeds = Int(option("--seeds") ?? "5") ?? 5
 let steps = Int(option("--steps") ?? "50000") ?? 50_000
-let configuration = DQNConfiguration.rlZooCartPole(totalSteps: steps)
 let threads = Int(option("--threads") ?? "1") ?? 1
 BLAS.setThreads(threads)
+let learningThreads = Int(option("--learning-threads") ?? "2") ?? 2
+let configuration = {
+    var configuration = DQNConfiguration.rlZooCartPole(totalSteps: steps)
+    configuration.learningThreads = learningThreads
+    return configuration
+}()
 /// Runs the Stable-Baselines3 peer script with `arguments` and the shared thread count.
 func runSB3(_ arguments: [String]) throws -> [String: Any] {
     try runPeer(python: peer!, script: "agents_sb3.py", arguments: arguments + ["--threads", String(threads)])
@@ -67,7 +75,9 @@ func caseA() throws -> String {
             CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1, a, Int32(size), a,
             Int32(size), 0, &c, Int32(size))
     }
-    let peak = 2 * pow(Double(size), 3) / sgemm
+    // The products run single-threaded on each of the learning threads: their peak is that many one-thread peaks.
+    let lanes = threads == 1 ? Double(min(learningThreads, 2)) : 1
+    let peak = 2 * pow(Double(size), 3) / sgemm * lanes
     let bound = flops / peak
 
     var theirs: [(seconds: Double, score: Double)] = []
@@ -80,7 +90,9 @@ func caseA() throws -> String {
         }
     }
 
-    print("DQN CartPole-v1, rl-zoo settings, \(steps) steps, \(seeds) seeds; \(BLAS.summary); peer: \(version)")
+    print(
+        "DQN CartPole-v1, rl-zoo settings, \(steps) steps, \(seeds) seeds; \(BLAS.summary), learningThreads "
+            + "\(learningThreads); peer: \(version)")
     print("seed | Lifelong s | Lifelong return | SB3 s | SB3 return")
     for index in 0..<seeds {
         let other = index < theirs.count ? theirs[index] : nil
@@ -98,9 +110,9 @@ func caseA() throws -> String {
     print(
         String(
             format:
-                "learning FLOP bound: %.1f s at the measured sgemm peak (%.0f GFLOP/s); Lifelong's median run %.1f s "
-                + "(%.0f%% of the bound's rate, environment and Python-free overheads included)",
-            bound, peak / 1e9, median(ours.map(\.seconds)), 100 * bound / median(ours.map(\.seconds))))
+                "learning FLOP bound: %.1f s at the measured sgemm peak of %.0f thread(s) (%.0f GFLOP/s); Lifelong's "
+                + "median run %.1f s (%.0f%% of the bound's rate, environment and Python-free overheads included)",
+            bound, lanes, peak / 1e9, median(ours.map(\.seconds)), 100 * bound / median(ours.map(\.seconds))))
     return String(
         format: "DQN CartPole rl-zoo %.1f× SB3 wall clock (medians), seeds reaching ≥ 475: Lifelong %d/%d, SB3 %d/%d",
         ratio, solvedOurs, seeds, solvedTheirs, theirs.count)
@@ -110,8 +122,10 @@ func caseA() throws -> String {
 func caseB() throws -> String {
     let cleanRLSteps = Int(option("--cleanrl-steps") ?? "500000") ?? 500_000
     let cleanRLSeeds = Int(option("--cleanrl-seeds") ?? "3") ?? 3
+    var cleanRL = DQNConfiguration.cleanRLCartPole(totalSteps: cleanRLSteps)
+    cleanRL.learningThreads = learningThreads
     let oursCleanRL = try trainDQN(
-        .cleanRLCartPole(totalSteps: cleanRLSteps), steps: cleanRLSteps, seeds: cleanRLSeeds, bufferSize: 10_000,
+        cleanRL, steps: cleanRLSteps, seeds: cleanRLSeeds, bufferSize: 10_000,
         label: "CleanRL settings, ")
     var theirsCleanRL: [(seconds: Double, score: Double)] = []
     if let peer {
@@ -143,6 +157,7 @@ func caseC() throws -> String {
     let sacSteps = Int(option("--sac-steps") ?? "20000") ?? 20_000
     var sacConfiguration = SACConfiguration()
     sacConfiguration.learningRate = 1e-3
+    sacConfiguration.learningThreads = learningThreads
     let pendulum = try EnvironmentRegistry.make("Pendulum-v1")
     let sacReplay = ReplayStore(
         schema: ReplaySchema(observationSize: 3, action: .continuous(size: 1)), capacity: 1_000_000, eviction: .fifo,
