@@ -90,7 +90,6 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent, EpisodicMemory
         precondition(configuration.learningThreads >= 1, "learningThreads must be at least 1")
         lane = configuration.learningThreads > 1 ? Lane() : nil
         graph.lane = lane
-        optimizer.lane = lane
     }
 
     /// Uniformly random before `learningStarts` (SB3's warm-up), then ε-greedy while exploring; greedy while

@@ -95,8 +95,6 @@ public final class SAC: RegularizableAgent {
         precondition(configuration.learningThreads >= 1, "learningThreads must be at least 1")
         lane = configuration.learningThreads > 1 ? Lane() : nil
         graph.lane = lane
-        actorOptimizer.lane = lane
-        criticOptimizer.lane = lane
     }
 
     /// A sample of the squashed Gaussian while exploring (uniform over the box before learning starts, as SB3);

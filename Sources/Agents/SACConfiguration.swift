@@ -21,9 +21,8 @@ public struct SACConfiguration: Codable, Equatable, Sendable {
     /// 0.005; 0 = off).
     public var valueCloning: Float = 0
 
-    /// Threads an update uses: 1, or 2 — the critics' targets beside the critics' forward pass, each large layer's
-    /// two gradients at once, and the optimizers' updates in halves (`Lane`). Not a hyper-parameter: the numbers
-    /// are the same either way.
+    /// Threads an update uses: 1, or 2 — the critics' targets beside the critics' forward pass, and each large
+    /// layer's two gradients at once (`Lane`). Not a hyper-parameter: the numbers are the same either way.
     public var learningThreads = 1
 
     public init() {}

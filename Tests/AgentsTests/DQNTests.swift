@@ -80,7 +80,7 @@ struct DQNTests {
         }
     }
 
-    /// `learningThreads` 2 moves the targets and half of each large product and of Adam to a second thread; the
+    /// `learningThreads` 2 moves the targets and each large layer's weight gradient to a second thread; the
     /// learned weights must not change by a bit (256-wide layers, so that the products are split).
     @Test func twoLearningThreadsLearnTheSameWeightsBitForBit() throws {
         func trained(threads: Int) throws -> [Float] {

@@ -47,8 +47,8 @@ struct SACTests {
         #expect(score > -400 && score > random + 600, "SAC \(score) against random \(random)")
     }
 
-    /// `learningThreads` 2 computes the critics' targets, half of each large product and of the Adam updates on
-    /// a second thread; the learned policy must not change by a bit.
+    /// `learningThreads` 2 computes the critics' targets and each large layer's weight gradient on a second
+    /// thread; the learned policy must not change by a bit.
     @Test func twoLearningThreadsLearnTheSamePolicyBitForBit() throws {
         func trained(threads: Int) throws -> [Float] {
             var configuration = SACConfiguration()

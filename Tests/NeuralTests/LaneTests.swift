@@ -37,27 +37,6 @@ struct LaneTests {
         #expect(split.input == serial.input)
     }
 
-    @Test func adamWithALaneUpdatesEveryWeightAsWithout() {
-        func trained(lane: Lane?) -> [Float] {
-            let store = ParameterStore()
-            var random = RandomStream(seed: 8)
-            // 40,000 + 7 values: the halves split inside the tensor and the tail is not a whole vector.
-            _ = store.allocate("w", shape: [40_007]) { values in
-                for index in values.indices { values[index] = random.uniform(-1, 1) }
-            }
-            let optimizer = Adam(store: store, learningRate: 1e-2)
-            optimizer.lane = lane
-            for step in 0..<3 {
-                var gradients = RandomStream(seed: UInt64(20 + step))
-                for index in store.gradients.indices { store.gradients[index] = gradients.uniform(-1, 1) }
-                optimizer.step()
-            }
-            #expect(store.gradients.allSatisfy { $0 == 0 }, "the step zeroes the gradients")
-            return store.snapshot()
-        }
-        #expect(trained(lane: Lane()) == trained(lane: nil))
-    }
-
     @Test func aConstantStoreGetsNoGradientButPassesItThrough() {
         let (first, second) = (ParameterStore(), ParameterStore())
         var random = RandomStream(seed: 9)

@@ -26,8 +26,6 @@ public final class Adam: Optimizer {
     public let epsilon: Float
     public let weightDecay: WeightDecay
     public private(set) var stepCount = 0
-    /// With a lane, a large store's update is split in two halves, one per thread (elementwise: the same numbers).
-    public var lane: Lane?
     private let firstMoment: FlatBuffer
     private let secondMoment: FlatBuffer
 
@@ -69,22 +67,9 @@ public final class Adam: Optimizer {
             let shrink = 1 - learningRate * lambda
             for i in 0..<count { theta[i] *= shrink }
         }
-        let (m, v) = (firstMoment.pointer, secondMoment.pointer)
-        let (b1, b2, epsilon) = (beta1, beta2, epsilon)
-        func update(_ range: Range<Int>) {
-            let i = range.lowerBound
-            lk_adam(range.count, theta + i, g + i, m + i, v + i, b1, b2, stepSize, inverseRoot2, epsilon, l2)
-        }
-        if let lane, count >= 1 << 14 {
-            let half = (count / 2 + 15) & ~15  // whole vectors in each half
-            lane.run {
-                update(0..<half)
-            } alongside: {
-                update(half..<count)
-            }
-        } else {
-            update(0..<count)
-        }
+        lk_adam(
+            count, theta, g, firstMoment.pointer, secondMoment.pointer, beta1, beta2, stepSize, inverseRoot2, epsilon,
+            l2)
     }
 
     public var stateBuffers: [(name: String, values: UnsafeMutableBufferPointer<Float>)] {
