@@ -104,6 +104,21 @@ typedef int i16 __attribute__((ext_vector_type(16)));
             store_##SUFFIX(y + i, sigmoid_##SUFFIX(load_##SUFFIX(x + i, n)), n);                                \
         }                                                                                                       \
     }                                                                                                           \
+    /* max(x, 0) as a select: -0 and NaN pass through, as in the Swift version this replaced. */               \
+    static ATTRIBUTES void map_relu_##SUFFIX(ptrdiff_t count, const float *x, float *y) {                       \
+        for (ptrdiff_t i = 0; i < count; i += WIDTH) {                                                          \
+            const ptrdiff_t n = count - i >= WIDTH ? WIDTH : count - i;                                         \
+            F v = load_##SUFFIX(x + i, n);                                                                      \
+            store_##SUFFIX(y + i, (F)((I)v & ~(v < 0.0f)), n);                                                  \
+        }                                                                                                       \
+    }                                                                                                           \
+    static ATTRIBUTES void relu_backward_##SUFFIX(ptrdiff_t count, const float *g, const float *x, float *dx) { \
+        for (ptrdiff_t i = 0; i < count; i += WIDTH) {                                                          \
+            const ptrdiff_t n = count - i >= WIDTH ? WIDTH : count - i;                                         \
+            F passed = (F)((I)load_##SUFFIX(g + i, n) & ~(load_##SUFFIX(x + i, n) <= 0.0f));                    \
+            store_##SUFFIX(dx + i, load_##SUFFIX(dx + i, n) + passed, n);                                       \
+        }                                                                                                       \
+    }                                                                                                           \
     static ATTRIBUTES void map_silu_##SUFFIX(ptrdiff_t count, const float *x, float *y) {                       \
         for (ptrdiff_t i = 0; i < count; i += WIDTH) {                                                          \
             const ptrdiff_t n = count - i >= WIDTH ? WIDTH : count - i;                                         \
@@ -183,6 +198,14 @@ void lk_silu(ptrdiff_t count, const float *x, float *y) {
 
 void lk_silu_backward(ptrdiff_t count, const float *g, const float *x, float *dx) {
     if (use_avx2()) silu_backward_avx2(count, g, x, dx); else silu_backward_sse(count, g, x, dx);
+}
+
+void lk_relu(ptrdiff_t count, const float *x, float *y) {
+    if (use_avx2()) map_relu_avx2(count, x, y); else map_relu_sse(count, x, y);
+}
+
+void lk_relu_backward(ptrdiff_t count, const float *g, const float *x, float *dx) {
+    if (use_avx2()) relu_backward_avx2(count, g, x, dx); else relu_backward_sse(count, g, x, dx);
 }
 
 void lk_adam(

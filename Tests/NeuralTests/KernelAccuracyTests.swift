@@ -19,6 +19,28 @@ struct KernelAccuracyTests {
         }
     }
 
+    /// Bit for bit: negative values give +0, −0 and NaN pass through, and the backward pass lets a gradient through
+    /// exactly where the input is positive (or NaN); 19 values, so the tail after the last vector is covered.
+    @Test func reluAndItsGradientAreExact() {
+        let values: [Float] = [
+            -3, -0.0, 0, 2, .nan, -.infinity, .infinity, 1e-40, -1e-40, 5, -5, 0.5, -0.5, 7, -7, 1, -1, 3, -2,
+        ]
+        for (x, y) in zip(values, apply(.relu, values)) {
+            let expected: Float = x < 0 ? 0 : x
+            #expect(y.bitPattern == expected.bitPattern || (x.isNaN && y.isNaN), "relu(\(x)) = \(y)")
+        }
+        let graph = Graph()
+        let input = graph.input(Tensor(shape: [values.count], scalars: values), requiresGradient: true)
+        graph.backward(
+            graph.sum(
+                graph.multiply(
+                    graph.unary(input, .relu),
+                    graph.input(Tensor(shape: [values.count], scalars: values.indices.map { Float($0 + 1) })))))
+        for (index, (x, dx)) in zip(values, graph.gradient(of: input)!).enumerated() {
+            #expect(dx == (x <= 0 ? 0 : Float(index + 1)), "d relu at \(x) = \(dx)")
+        }
+    }
+
     @Test func sigmoidAndSiLUMatchTheirDefinitions() {
         let inputs = (0..<203).map { -20 + 40 * Float($0) / 202 }
         for (x, y) in zip(inputs, apply(.sigmoid, inputs)) {

@@ -17,6 +17,10 @@ void lk_soft_bound(ptrdiff_t count, const float *x, float lower, float upper, fl
 void lk_sigmoid(ptrdiff_t count, const float *x, float *y);
 /// y = x * sigmoid(x) (SiLU / swish).
 void lk_silu(ptrdiff_t count, const float *x, float *y);
+/// y = x < 0 ? 0 : x (ReLU; -0 and NaN pass through).
+void lk_relu(ptrdiff_t count, const float *x, float *y);
+/// dx += x > 0 ? g : 0 (NaN x passes g).
+void lk_relu_backward(ptrdiff_t count, const float *g, const float *x, float *dx);
 /// dx += g * d/dx[x * sigmoid(x)].
 void lk_silu_backward(ptrdiff_t count, const float *g, const float *x, float *dx);
 

@@ -180,7 +180,7 @@ extension Graph {
         let y = node.value
         let count = node.shape.count
         switch kind {
-        case .relu: accumulate8(count, g, x, into: dx) { $0.replacing(with: 0, where: $1 .<= 0) }
+        case .relu: lk_relu_backward(count, g, x, dx)
         case .tanh: for i in 0..<count { dx[i] += g[i] * (1 - y[i] * y[i]) }
         case .sigmoid: accumulate8(count, g, y, into: dx) { $0 * $1 * (1 - $1) }
         case .silu: lk_silu_backward(count, g, x, dx)

@@ -87,7 +87,7 @@ extension Graph {
         let out = value(result)
         let count = x.shape.count
         switch kind {
-        case .relu: map8(count, input, out) { $0.replacing(with: 0, where: $0 .< 0) }
+        case .relu: lk_relu(count, input, out)
         case .tanh: for i in 0..<count { out[i] = Foundation.tanh(input[i]) }
         case .sigmoid: lk_sigmoid(count, input, out)
         case .silu: lk_silu(count, input, out)
