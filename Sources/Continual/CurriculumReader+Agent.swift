@@ -33,8 +33,12 @@ extension CurriculumReader {
         }
         do {
             switch policy {
-            case .dqn: _ = try HyperParameters.merge(hyperparameters, into: DQNConfiguration())
-            case .sac: _ = try HyperParameters.merge(hyperparameters, into: SACConfiguration())
+            case .dqn:
+                let threads = try HyperParameters.merge(hyperparameters, into: DQNConfiguration()).learningThreads
+                checkLearningThreads(threads, node)
+            case .sac:
+                let threads = try HyperParameters.merge(hyperparameters, into: SACConfiguration()).learningThreads
+                checkLearningThreads(threads, node)
             case .mfec: _ = try HyperParameters.merge(hyperparameters, into: MFECConfiguration())
             case .nec: _ = try HyperParameters.merge(hyperparameters, into: NECConfiguration())
             case .pets:
@@ -234,5 +238,13 @@ extension CurriculumReader {
         default:
             return .fineTuning
         }
+    }
+
+    /// DQN's and SAC's `learningThreads`: 1, or 2 and more (two threads; the numbers are the same either way).
+    private mutating func checkLearningThreads(_ threads: Int, _ agent: JSONNode) {
+        guard threads < 1 else { return }
+        fail(
+            agent["hyperparameters"]?["learningThreads"] ?? agent, "learningThreads must be at least 1; got \(threads)",
+            hint: "1, or 2 to let an update use a second core")
     }
 }

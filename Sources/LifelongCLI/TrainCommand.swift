@@ -78,12 +78,14 @@ struct TrainCommand: ParsableCommand {
         switch (agent, env.actionSpace) {
         case ("dqn", .discrete(let actions)):
             let configuration = try Self.merge(config, into: DQNConfiguration.rlZooCartPole(totalSteps: steps))
+            try Self.checkLearningThreads(configuration.learningThreads)
             resolved = try json(configuration)
             learner = DQN(
                 observationSize: observationSize, actions: actions, configuration: configuration,
                 replay: store(.discrete), seed: seed)
         case ("sac", .box(let low, _, _)):
             let configuration = try Self.merge(config, into: SACConfiguration())
+            try Self.checkLearningThreads(configuration.learningThreads)
             resolved = try json(configuration)
             let replay = ReplayStore(
                 schema: SAC.replaySchema(
@@ -168,5 +170,12 @@ struct TrainCommand: ParsableCommand {
         } catch {
             throw ValidationError("--config: \(error)")
         }
+    }
+
+    /// DQN's and SAC's `learningThreads` must be at least 1.
+    static func checkLearningThreads(_ threads: Int) throws {
+        guard threads < 1 else { return }
+        throw ValidationError(
+            "--config: learningThreads must be at least 1 (2 lets an update use a second core); got \(threads)")
     }
 }

@@ -116,6 +116,15 @@ import Testing
         #expect(issues(wrongPolicy).contains { $0.path == "agent.policy" && $0.message.contains("cannot act") })
     }
 
+    @Test func learningThreadsBelowOneAreNamed() {
+        let text = Self.curriculum(schedule: #"[{"task": "default", "steps": 10}]"#)
+            .replacingOccurrences(of: #""hiddenLayers": [16]"#, with: #""learningThreads": 0"#)
+        #expect(
+            issues(text).contains {
+                $0.path == "agent.hyperparameters.learningThreads" && $0.message.contains("at least 1; got 0")
+            })
+    }
+
     @Test func invalidJSONReportsTheLine() {
         let found = issues("{\n  \"name\": \"x\",\n  \"tasks\": {,}\n}")
         #expect(found.count == 1)

@@ -48,6 +48,10 @@ struct TrainCommandTests {
             ["--env", "CartPole-v1", "--agent", "dqn", "--steps", "10", "--config", #"{"learningrate": 1}"#],
             "unknown hyper-parameter \"learningrate\""
         ),
+        (
+            ["--env", "Pendulum-v1", "--agent", "sac", "--steps", "10", "--config", #"{"learningThreads": 0}"#],
+            "--config: learningThreads must be at least 1"
+        ),
         (["--env", "CartPol-v1", "--agent", "dqn", "--steps", "10"], "--env: unknown environment"),
         (["--env", "CartPole-v1", "--agent", "dqn", "--steps", "0"], "--steps must be positive"),
     ])
