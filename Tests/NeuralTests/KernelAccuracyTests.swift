@@ -23,7 +23,8 @@ struct KernelAccuracyTests {
     /// exactly where the input is positive (or NaN); 19 values, so the tail after the last vector is covered.
     @Test func reluAndItsGradientAreExact() {
         let values: [Float] = [
-            -3, -0.0, 0, 2, .nan, -.infinity, .infinity, 1e-40, -1e-40, 5, -5, 0.5, -0.5, 7, -7, 1, -1, 3, -2,
+            -3, -0.0, 0, 2, .nan, -.infinity, .infinity, Float.leastNormalMagnitude / 4,
+            -Float.leastNormalMagnitude / 4, 5, -5, 0.5, -0.5, 7, -7, 1, -1, 3, -2,
         ]
         for (x, y) in zip(values, apply(.relu, values)) {
             let expected: Float = x < 0 ? 0 : x
