@@ -15,7 +15,7 @@ import CKernels
 /// ```
 ///
 /// The helper spins briefly after each task (so the next one starts at once) and then sleeps; a lane is used by
-/// one thread at a time.
+/// one thread at a time, and not from inside one of its own `run` calls (one task is in flight at a time).
 public final class Lane {
     private let handle: OpaquePointer
 
