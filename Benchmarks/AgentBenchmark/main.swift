@@ -58,6 +58,21 @@ func trainDQN(
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
+/// The sgemm peak (FLOP/s) of the threads the learning's products run on — single-threaded BLAS on each of the
+/// learning threads, so that many one-thread peaks — measured on a 512³ product; and that thread count.
+func sgemmPeak() -> (flops: Double, threads: Double) {
+    let size = 512
+    let a = [Float](repeating: 0.5, count: size * size)
+    var c = [Float](repeating: 0, count: size * size)
+    let sgemm = medianSeconds(samples: 7) {
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1, a, Int32(size), a,
+            Int32(size), 0, &c, Int32(size))
+    }
+    let lanes = threads == 1 ? Double(min(learningThreads, 2)) : 1
+    return (2 * pow(Double(size), 3) / sgemm * lanes, lanes)
+}
+
 /// (a) rl-zoo's settings; returns the summary's part.
 func caseA() throws -> String {
     let ours = try trainDQN(configuration, steps: steps, seeds: seeds, bufferSize: 100_000, label: "")
@@ -67,17 +82,7 @@ func caseA() throws -> String {
     let forward = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + 2.0 * Double(configuration.batchSize * $1.0 * $1.1) }
     let updates = Double((steps - 1024) / configuration.trainFrequency + 1) * Double(configuration.gradientSteps)
     let flops = updates * forward * 4  // target forward + online forward + ~2× for backward
-    let size = 512
-    let a = [Float](repeating: 0.5, count: size * size)
-    var c = [Float](repeating: 0, count: size * size)
-    let sgemm = medianSeconds(samples: 7) {
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1, a, Int32(size), a,
-            Int32(size), 0, &c, Int32(size))
-    }
-    // The products run single-threaded on each of the learning threads: their peak is that many one-thread peaks.
-    let lanes = threads == 1 ? Double(min(learningThreads, 2)) : 1
-    let peak = 2 * pow(Double(size), 3) / sgemm * lanes
+    let (peak, lanes) = sgemmPeak()
     let bound = flops / peak
 
     var theirs: [(seconds: Double, score: Double)] = []
@@ -179,6 +184,24 @@ func caseC() throws -> String {
         String(
             format: "SAC Pendulum-v1, rl-zoo settings, %d steps, seed 1: Lifelong %.1f s, return %.1f; SB3 ", sacSteps,
             sacSeconds, sacScore) + sb3Text)
+    // The update's products, in forward passes' worth: the policy on s′ (1) and both target critics (2); both
+    // critics forward (2) and back, weight and input gradients (4); the policy on s (1), both critics forward (2) and
+    // back to the action only (2, they are constant there); the policy back (2). Policy 4, critics 12.
+    let hidden = sacConfiguration.hiddenLayers
+    func forward(_ sizes: [Int]) -> Double {
+        zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + 2.0 * Double(sacConfiguration.batchSize * $1.0 * $1.1) }
+    }
+    let (actorForward, criticForward) = (forward([3] + hidden + [2]), forward([4] + hidden + [1]))
+    let perUpdate = actorForward * 4 + criticForward * 12
+    let sacUpdates = Double(sacSteps - sacConfiguration.learningStarts + 1)
+    let (peak, lanes) = sgemmPeak()
+    print(
+        String(
+            format:
+                "SAC learning FLOP bound: %.1f s at the measured sgemm peak of %.0f thread(s) (%.0f GFLOP/s) — %.0f%% "
+                + "of that rate in Lifelong's run; 5× SB3 would need %.0f%%",
+            sacUpdates * perUpdate / peak, lanes, peak / 1e9, 100 * sacUpdates * perUpdate / peak / sacSeconds,
+            sb3SAC.map { 100 * sacUpdates * perUpdate / peak / ($0.seconds / 5) } ?? Double.nan))
     let sacRatio = sb3SAC.map { String(format: "%.1f×", $0.seconds / sacSeconds) } ?? "-"
     return "SAC Pendulum \(sacRatio) SB3, return \(Int(sacScore)) vs \(sb3SAC.map { String(Int($0.score)) } ?? "-")"
 }
