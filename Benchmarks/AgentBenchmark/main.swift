@@ -58,6 +58,11 @@ func trainDQN(
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
+/// FLOPs of one forward pass of an MLP with layer `sizes` over `batch` rows (2 per multiply-add, products only).
+func forwardFLOPs(_ sizes: [Int], batch: Int) -> Double {
+    zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + 2.0 * Double(batch * $1.0 * $1.1) }
+}
+
 /// The sgemm peak (FLOP/s) of the threads the learning's products run on — single-threaded BLAS on each of the
 /// learning threads, so that many one-thread peaks — measured on a 512³ product; and that thread count.
 func sgemmPeak() -> (flops: Double, threads: Double) {
@@ -79,7 +84,7 @@ func caseA() throws -> String {
 
     // The learning's matrix-product FLOPs: per gradient step, forward on s' (target net), forward + backward on s.
     let sizes = [4] + configuration.hiddenLayers + [2]
-    let forward = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + 2.0 * Double(configuration.batchSize * $1.0 * $1.1) }
+    let forward = forwardFLOPs(sizes, batch: configuration.batchSize)
     let updates = Double((steps - 1024) / configuration.trainFrequency + 1) * Double(configuration.gradientSteps)
     let flops = updates * forward * 4  // target forward + online forward + ~2× for backward
     let (peak, lanes) = sgemmPeak()
@@ -188,10 +193,9 @@ func caseC() throws -> String {
     // critics forward (2) and back, weight and input gradients (4); the policy on s (1), both critics forward (2) and
     // back to the action only (2, they are constant there); the policy back (2). Policy 4, critics 12.
     let hidden = sacConfiguration.hiddenLayers
-    func forward(_ sizes: [Int]) -> Double {
-        zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + 2.0 * Double(sacConfiguration.batchSize * $1.0 * $1.1) }
-    }
-    let (actorForward, criticForward) = (forward([3] + hidden + [2]), forward([4] + hidden + [1]))
+    let batch = sacConfiguration.batchSize
+    let actorForward = forwardFLOPs([3] + hidden + [2], batch: batch)
+    let criticForward = forwardFLOPs([4] + hidden + [1], batch: batch)
     let perUpdate = actorForward * 4 + criticForward * 12
     let sacUpdates = Double(sacSteps - sacConfiguration.learningStarts + 1)
     let (peak, lanes) = sgemmPeak()
