@@ -31,13 +31,25 @@ public final class SAC: RegularizableAgent {
     private let actorOptimizer: Adam
     private let criticOptimizer: Adam
     private let entropyOptimizer: Adam
+    /// The critic step, the actor loss's head and the entropy step.
     private let graph = Graph()
     /// The critics' targets' graph, separate so that it can run beside the critics' forward pass.
     private let targetGraph = Graph()
+    /// The actor step's policy pass, recorded beside the critic step (the policy does not change until then).
+    private let actorGraph = Graph()
+    /// Each critic's value of the policy's actions and its gradient with respect to them (the critics are
+    /// constant there), one graph per critic so that the two run at once.
+    private let actionValueGraphs = (Graph(), Graph())
     /// The second thread of `learningThreads` 2.
     private let lane: Lane?
     /// r + γ(1 − d)(min Q_target(s′, a′) − α log π(a′|s′)) per row of the batch.
     private var criticTargets: [Float]
+    /// The standard normal draws of the policy's samples at s′ (targets) and at s (actor step), drawn in that
+    /// order before an update's work is split over threads.
+    private var nextStateNoise: [Float]
+    private var stateNoise: [Float]
+    /// d/da of −mean(min(Q1(s, a), Q2(s, a))) at the policy's actions: the critics' part of the actor's gradient.
+    private var criticActionGradient: [Float]
     private var batch: ReplayBatch
     private var noise: RandomStream
     private let actionSize: Int
@@ -92,9 +104,15 @@ public final class SAC: RegularizableAgent {
         noise = streams.derived("sac/noise")
         batch = ReplayBatch(schema: replay.schema, size: configuration.batchSize)
         criticTargets = [Float](repeating: 0, count: configuration.batchSize)
+        nextStateNoise = [Float](repeating: 0, count: configuration.batchSize * low.count)
+        stateNoise = nextStateNoise
+        criticActionGradient = nextStateNoise
         precondition(configuration.learningThreads >= 1, "learningThreads must be at least 1")
         lane = configuration.learningThreads > 1 ? Lane() : nil
         graph.lane = lane
+        actorGraph.lane = lane
+        actionValueGraphs.0.constantStore = criticStore
+        actionValueGraphs.1.constantStore = criticStore
     }
 
     /// A sample of the squashed Gaussian while exploring (uniform over the box before learning starts, as SB3);
@@ -159,15 +177,15 @@ public final class SAC: RegularizableAgent {
         for _ in 0..<configuration.gradientSteps { try update() }
     }
 
-    /// The squashed sample and its log-probability for a batch of observations.
-    private func policy(_ observations: Variable) -> (action: Variable, logProbability: Variable) {
+    /// The squashed sample and its log-probability for a batch of observations, with the standard normal draws
+    /// `normals` (row-major, one per action dimension).
+    private func policy(_ observations: Variable, normals: [Float]) -> (action: Variable, logProbability: Variable) {
         let size = observations.shape[0]
         let graph = observations.owner
         let output = actor(observations)
         let mean = graph.sliceColumns(output, start: 0, count: actionSize)
         let logStd = graph.sliceColumns(output, start: actionSize, count: actionSize).clamped(-20, 2)
-        let epsilon = graph.input(
-            Tensor(shape: [size, actionSize], scalars: (0..<(size * actionSize)).map { _ in noise.normal() }))
+        let epsilon = graph.input(Tensor(shape: [size, actionSize], scalars: normals))
         let u = mean + logStd.exp() * epsilon
         let action = u.tanh()
         // log N(u; mean, σ) − log(1 − tanh²u + 1e-6), summed over action dimensions.
@@ -206,7 +224,7 @@ public final class SAC: RegularizableAgent {
         targetGraph.reset()
         let next = targetGraph.input(
             Tensor(shape: [size, replay.schema.observationSize], scalars: batch.nextObservations))
-        let (nextAction, nextLogProbability) = policy(next)
+        let (nextAction, nextLogProbability) = policy(next, normals: nextStateNoise)
         let nextInput = targetGraph.concatColumns(next, nextAction)
         let nextValue = minimum(targets.0(nextInput), targets.1(nextInput)) - alpha * nextLogProbability
         let nextValues = nextValue.values
@@ -228,22 +246,26 @@ public final class SAC: RegularizableAgent {
         let observationSize = replay.schema.observationSize
         let alpha = Foundation.exp(entropyStore.values[0])
         actorStore.zeroGradients()
-        // Critic step; the targets are computed on `targetGraph` (on the lane's thread, if any) meanwhile.
+        for index in nextStateNoise.indices { nextStateNoise[index] = noise.normal() }
+        for index in stateNoise.indices { stateNoise[index] = noise.normal() }
+        // Critic step. Beside its forward pass: the targets on `targetGraph` (on the lane's thread, if any), and the
+        // actor step's policy pass at s on `actorGraph` (the policy does not change before the actor step).
         graph.reset()
+        actorGraph.reset()
         var critic: (q1: Variable, q2: Variable)?
-        let criticForward = {
+        var policyAtStates: (states: Variable, action: Variable, logProbability: Variable)?
+        let onlineForward = {
             let observations = self.graph.input(
                 Tensor(shape: [size, observationSize], scalars: self.batch.observations))
             let taken = self.graph.input(Tensor(shape: [size, self.actionSize], scalars: self.batch.actions))
             let input = self.graph.concatColumns(observations, taken)
             critic = (self.critics.0(input), self.critics.1(input))
+            let states = self.actorGraph.input(
+                Tensor(shape: [size, observationSize], scalars: self.batch.observations))
+            let (action, logProbability) = self.policy(states, normals: self.stateNoise)
+            policyAtStates = (states, action, logProbability)
         }
-        if let lane {
-            lane.run(criticForward) { self.computeCriticTargets(alpha: alpha) }
-        } else {
-            computeCriticTargets(alpha: alpha)
-            criticForward()
-        }
+        split(onlineForward) { self.computeCriticTargets(alpha: alpha) }
         let (q1, q2) = critic!
         let target = graph.input(Tensor(shape: [size, 1], scalars: criticTargets))
         var criticLoss = 0.5 * (graph.meanSquaredError(q1, target) + graph.meanSquaredError(q2, target))
@@ -264,24 +286,22 @@ public final class SAC: RegularizableAgent {
         }
         graph.backward(criticLoss)
         criticOptimizer.step()
-        // Actor step: α log π(a|s) − min Q(s, a) with a from the policy, through critics held constant (SB3
-        // computes their gradients and discards them; the numbers are the same).
-        graph.reset()
-        graph.constantStore = criticStore
-        defer { graph.constantStore = nil }
-        let states = graph.input(Tensor(shape: [size, observationSize], scalars: batch.observations))
-        let (action, logProbability) = policy(states)
-        let value = minimum(
-            critics.0(graph.concatColumns(states, action)), critics.1(graph.concatColumns(states, action)))
-        var actorLoss = (alpha * logProbability - value).mean()
+        // Actor step: α log π(a|s) − min Q(s, a) with a from the policy, through the updated critics held constant
+        // (SB3 computes their weight gradients and discards them; the numbers are the same). The critics' part
+        // enters as ⟨a, G⟩ with G = −d mean(min Q)/da, computed on their own graphs.
+        let (states, action, logProbability) = policyAtStates!
+        computeCriticActionGradient(actions: action.values)
+        var actorLoss =
+            (alpha * logProbability).mean()
+            + (action * actorGraph.input(Tensor(shape: [size, actionSize], scalars: criticActionGradient))).sum()
         if configuration.policyCloning > 0 {
             // CLEAR's policy cloning: KL(μ‖π) between the recorded and the current Gaussians (before the squash).
             let width = replay.schema.extrasWidth
             let output = actor(states)
-            let mean = graph.sliceColumns(output, start: 0, count: actionSize)
-            let logStd = graph.sliceColumns(output, start: actionSize, count: actionSize).clamped(-20, 2)
+            let mean = actorGraph.sliceColumns(output, start: 0, count: actionSize)
+            let logStd = actorGraph.sliceColumns(output, start: actionSize, count: actionSize).clamped(-20, 2)
             func recorded(_ offset: Int) -> Variable {
-                graph.input(
+                actorGraph.input(
                     Tensor(
                         shape: [size, actionSize],
                         scalars: (0..<(size * actionSize)).map {
@@ -289,7 +309,7 @@ public final class SAC: RegularizableAgent {
                         }))
             }
             let (mean0, logStd0) = (recorded(0), recorded(actionSize))
-            let valid = graph.input(
+            let valid = actorGraph.input(
                 Tensor(
                     shape: [size, actionSize],
                     scalars: (0..<(size * actionSize)).map { batch.extras[($0 / actionSize) * width + 2 * actionSize] }
@@ -298,11 +318,11 @@ public final class SAC: RegularizableAgent {
                 logStd - logStd0 + ((2 * logStd0).exp() + (mean0 - mean).squared()) * (-2 * logStd).exp() * 0.5 - 0.5
             actorLoss = actorLoss + (kl * valid).sum() * (configuration.policyCloning / Float(size))
         }
-        graph.backward(actorLoss)
+        actorGraph.backward(actorLoss)
         try penalty?.apply(to: actorStore, learner: "SAC", update: updates, step: steps)
         actorOptimizer.step()
         // Entropy step: −log α · (log π + target entropy), with log π held fixed.
-        let held = Array(logProbability.values)
+        let held = logProbability.values
         graph.reset()
         let logAlphaVariable = graph.parameter(logAlpha)
         let drive = graph.input(Tensor(shape: [size, 1], scalars: held.map { $0 + targetEntropy }))
@@ -310,6 +330,46 @@ public final class SAC: RegularizableAgent {
         entropyOptimizer.step()
         targetStore.polyakUpdate(from: criticStore, rate: configuration.tau)
         updates += 1
+    }
+
+    /// −d mean(min(Q1(s, a), Q2(s, a)))/da at the batch's states and `actions`, into `criticActionGradient`: each
+    /// critic forward and back on its own graph (the second on the lane's thread, if any), the min and the mean
+    /// differentiated between them on `graph`. The same numbers as one graph through both critics: each row's
+    /// gradient is the sum of the two critics' parts, and a sum of two is the same in either order.
+    private func computeCriticActionGradient(actions: UnsafeBufferPointer<Float>) {
+        let size = configuration.batchSize
+        let observationSize = replay.schema.observationSize
+        func value(_ critic: MLP, on graph: Graph) -> (actions: Variable, value: Variable) {
+            graph.reset()
+            let states = graph.input(Tensor(shape: [size, observationSize], scalars: batch.observations))
+            let actions = graph.input(actions, shape: [size, actionSize], requiresGradient: true)
+            return (actions, critic(graph.concatColumns(states, actions)))
+        }
+        var first: (actions: Variable, value: Variable)?
+        var second: (actions: Variable, value: Variable)?
+        let firstForward = { first = value(self.critics.0, on: self.actionValueGraphs.0) }
+        let secondForward = { second = value(self.critics.1, on: self.actionValueGraphs.1) }
+        split(firstForward, secondForward)
+        graph.reset()
+        let q1 = graph.input(first!.value.values, shape: [size, 1], requiresGradient: true)
+        let q2 = graph.input(second!.value.values, shape: [size, 1], requiresGradient: true)
+        graph.backward(-minimum(q1, q2).mean())
+        let firstBackward = { self.actionValueGraphs.0.backward(first!.value, seed: self.graph.gradient(of: q1)!) }
+        let secondBackward = { self.actionValueGraphs.1.backward(second!.value, seed: self.graph.gradient(of: q2)!) }
+        split(firstBackward, secondBackward)
+        let a = actionValueGraphs.0.gradient(of: first!.actions)!
+        let b = actionValueGraphs.1.gradient(of: second!.actions)!
+        for index in criticActionGradient.indices { criticActionGradient[index] = a[index] + b[index] }
+    }
+
+    /// Runs `local` here and `remote` on the lane at once, or `remote` then `local` without a lane.
+    private func split(_ local: () -> Void, _ remote: () -> Void) {
+        if let lane {
+            lane.run(local, alongside: remote)
+        } else {
+            remote()
+            local()
+        }
     }
 
     public func resetOptimizerState() { actorOptimizer.reset() }

@@ -37,6 +37,29 @@ struct LaneTests {
         #expect(split.input == serial.input)
     }
 
+    /// Work split over threads runs on separate graphs: a loss recorded on one reaches the parameters of another
+    /// through `backward(_:seed:)`, with the same numbers as one graph through both.
+    @Test func aSeededBackwardCarriesALossFromAnotherGraphBitForBit() {
+        let (first, second) = (ParameterStore(), ParameterStore())
+        var random = RandomStream(seed: 12)
+        let inner = MLP([6, 32, 16], activation: .relu, store: first, random: &random)
+        let outer = MLP([16, 32, 3], activation: .tanh, store: second, random: &random)
+        let (input, target) = (randomTensor([8, 6], seed: 13), randomTensor([8, 3], seed: 14))
+        let whole = Graph()
+        whole.backward(whole.meanSquaredError(outer(inner(whole.input(input))), whole.input(target)))
+        let expected = (Array(first.gradients), Array(second.gradients))
+        first.zeroGradients()
+        second.zeroGradients()
+        let (lower, upper) = (Graph(), Graph())
+        let hidden = inner(lower.input(input))
+        let handedOver = upper.input(hidden.values, shape: hidden.shape, requiresGradient: true)
+        upper.backward(upper.meanSquaredError(outer(handedOver), upper.input(target)))
+        lower.backward(hidden, seed: upper.gradient(of: handedOver)!)
+        #expect(expected.0.contains { $0 != 0 })
+        #expect(Array(first.gradients) == expected.0)
+        #expect(Array(second.gradients) == expected.1)
+    }
+
     @Test func aConstantStoreGetsNoGradientButPassesItThrough() {
         let (first, second) = (ParameterStore(), ParameterStore())
         var random = RandomStream(seed: 9)

@@ -118,8 +118,25 @@ public final class Graph {
     /// zero them after each step), so several losses can be combined by calling `backward` on each.
     public func backward(_ loss: Variable) {
         precondition(loss.shape.count == 1, "backward needs a loss with one value; got shape \(loss.shape)")
-        guard nodes[loss.index].needsGradient else { return }
-        for index in 0...loss.index where nodes[index].needsGradient {
+        var one: Float = 1
+        withUnsafePointer(to: &one) { backward(loss, seed: UnsafeBufferPointer(start: $0, count: 1)) }
+    }
+
+    /// The vector–Jacobian product: accumulates the gradients of ⟨`output`, `seed`⟩ — as `backward(loss)` does for
+    /// a loss — where `seed` is d(loss)/d(`output`) from a computation recorded elsewhere (another graph, another
+    /// thread), so that graph's loss reaches this graph's parameters and inputs.
+    ///
+    /// ```swift
+    /// let q = critic(graph.concatColumns(states, actions))   // actions: an input with requiresGradient
+    /// graph.backward(q, seed: dLossdQ)                        // dLossdQ: q.shape.count values
+    /// let dLossdActions = graph.gradient(of: actions)!
+    /// ```
+    public func backward(_ output: Variable, seed: UnsafeBufferPointer<Float>) {
+        precondition(
+            seed.count == output.shape.count,
+            "backward: \(seed.count) seed values for an output of shape \(output.shape)")
+        guard nodes[output.index].needsGradient else { return }
+        for index in 0...output.index where nodes[index].needsGradient {
             if case .parameter = nodes[index].operation { continue }
             if case .reshape(let source) = nodes[index].operation {
                 nodes[index].gradient = nodes[source].gradient
@@ -130,8 +147,10 @@ public final class Graph {
             gradient.initialize(repeating: 0, count: count)
             nodes[index].gradient = gradient
         }
-        nodes[loss.index].gradient?.pointee += 1
-        for index in stride(from: loss.index, through: 0, by: -1) where nodes[index].needsGradient {
+        if let gradient = nodes[output.index].gradient, let values = seed.baseAddress {
+            addScaled(seed.count, 1, values, into: gradient)
+        }
+        for index in stride(from: output.index, through: 0, by: -1) where nodes[index].needsGradient {
             propagate(index)
         }
     }
