@@ -12,6 +12,11 @@ struct OperationGradientTests {
         checker.check([a, b]) { graph, x in graph.matmul(x[0], x[1], transposeA: transposeA, transposeB: transposeB) }
     }
 
+    @Test func linearIsAProductPlusABias() {
+        let (x, w, b) = (randomTensor([3, 4], seed: 31), randomTensor([4, 5], seed: 32), randomTensor([5], seed: 33))
+        checker.check([x, w, b]) { graph, v in graph.linear(v[0], v[1], bias: v[2]) }
+    }
+
     @Test(arguments: [[3, 4], [4], [1], [3, 1]] as [[Int]])
     func binaryOperationsWithEachBroadcast(second: [Int]) {
         let a = randomTensor([3, 4], seed: 3)

@@ -12,6 +12,8 @@ extension Graph {
             return
         case .matmul(let a, let b, let transposeA, let transposeB):
             propagateMatmul(upstream, a, b, transposeA, transposeB, node.shape)
+        case .linear(let x, let w, let bias):
+            propagateMatmul(upstream, x, w, false, false, node.shape, bias: bias)
         case .binary(let a, let b, let kind, let broadcast):
             propagateBinary(upstream, a, b, kind, broadcast, node.shape)
         case .unary(let x, let kind):
@@ -82,8 +84,10 @@ extension Graph {
         }
     }
 
+    /// A product's gradients; with `bias`, also the bias's of `linear` (its column sums, beside the weight's).
     private func propagateMatmul(
-        _ dc: UnsafeMutablePointer<Float>, _ a: Int, _ b: Int, _ ta: Bool, _ tb: Bool, _ shape: Shape
+        _ dc: UnsafeMutablePointer<Float>, _ a: Int, _ b: Int, _ ta: Bool, _ tb: Bool, _ shape: Shape,
+        bias: Int? = nil
     ) {
         let (m, n) = (shape[0], shape[1])
         let (aRows, aColumns) = (nodes[a].shape[0], nodes[a].shape[1])
@@ -123,16 +127,21 @@ extension Graph {
         // The input gradient stays here because it reads the weights, which this thread's forward pass and optimizer
         // use too: weights written on one core and read on the other cost more than the split saves (DQN's Adam step
         // took 32 µs this way round, 108 µs the other).
-        if let da, let db, let lane, m * n * k >= Self.laneProductSize {
+        let dbias = bias.flatMap { nodes[$0].gradient }
+        func parameterGradients() {
+            if let db { weightGradient(db) }
+            if let dbias { for row in 0..<m { addScaled(n, 1, dc + row * n, into: dbias) } }
+        }
+        if let da, db != nil || dbias != nil, let lane, m * n * k >= Self.laneProductSize {
             lane.run {
                 inputGradient(da)
             } alongside: {
-                weightGradient(db)
+                parameterGradients()
             }
             return
         }
         if let da { inputGradient(da) }
-        if let db { weightGradient(db) }
+        parameterGradients()
     }
 
     private func propagateBinary(

@@ -18,6 +18,26 @@ extension Graph {
         return result
     }
 
+    /// x·W + b for x [rows, inputs], W [inputs, outputs], b [outputs] — a product and its bias in one node: the
+    /// product accumulates onto rows holding the bias (BLAS reads C in any case), which saves the separate add's
+    /// pass over the output forward and back.
+    public func linear(_ x: Variable, _ weight: Variable, bias: Variable) -> Variable {
+        precondition(
+            x.shape.rank == 2 && weight.shape.rank == 2 && x.shape[1] == weight.shape[0]
+                && bias.shape.count == weight.shape[1],
+            "linear: \(x.shape) × \(weight.shape) + \(bias.shape) do not line up")
+        let (rows, inputs, outputs) = (x.shape[0], x.shape[1], weight.shape[1])
+        let result = record(
+            .linear(x.index, weight.index, bias: bias.index), shape: [rows, outputs],
+            needsGradient: needs(x, weight) || needs(bias))
+        let out = value(result)
+        for row in 0..<rows { (out + row * outputs).update(from: value(bias), count: outputs) }
+        BLAS.sgemm(
+            transposeA: false, transposeB: false, m: rows, n: outputs, k: inputs, a: value(x), lda: inputs,
+            b: value(weight), ldb: outputs, beta: 1, c: out, ldc: outputs)
+        return result
+    }
+
     /// a + b, where b has a's shape, is one value per column (bias), or is one value.
     public func add(_ a: Variable, _ b: Variable) -> Variable { binary(a, b, .add) }
     /// a − b, broadcasting b as in `add`.

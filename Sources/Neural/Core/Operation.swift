@@ -3,6 +3,8 @@ enum Operation {
     case input
     case parameter
     case matmul(Int, Int, transposeA: Bool, transposeB: Bool)
+    /// x·W + b: source, weight, bias.
+    case linear(Int, Int, bias: Int)
     case binary(Int, Int, BinaryKind, Broadcast)
     case unary(Int, UnaryKind)
     case sum(Int)

@@ -28,9 +28,8 @@ public struct Linear: Layer {
 
     public func callAsFunction(_ input: Variable) -> Variable {
         let graph = input.owner
-        let product = graph.matmul(input, graph.parameter(weight))
-        guard let bias else { return product }
-        return graph.add(product, graph.parameter(bias))
+        guard let bias else { return graph.matmul(input, graph.parameter(weight)) }
+        return graph.linear(input, graph.parameter(weight), bias: graph.parameter(bias))
     }
 }
 
