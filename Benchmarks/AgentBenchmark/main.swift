@@ -92,7 +92,7 @@ func caseA() throws -> String {
 
     var theirs: [(seconds: Double, score: Double)] = []
     var version = "not run"
-    if let peer {
+    if peer != nil {
         let report = try runSB3(["--seeds", String(seeds), "--steps", String(steps)])
         version = "Stable-Baselines3 \(report["version"] as? String ?? "?"), torch threads \(threads)"
         for run in report["runs"] as? [[String: Double]] ?? [] {
@@ -138,7 +138,7 @@ func caseB() throws -> String {
         cleanRL, steps: cleanRLSteps, seeds: cleanRLSeeds, bufferSize: 10_000,
         label: "CleanRL settings, ")
     var theirsCleanRL: [(seconds: Double, score: Double)] = []
-    if let peer {
+    if peer != nil {
         let report = try runSB3(["--seeds", String(cleanRLSeeds), "--cleanrl-steps", String(cleanRLSteps)])
         for run in report["cleanrl"] as? [[String: Double]] ?? [] {
             theirsCleanRL.append((run["seconds"] ?? 0, run["score"] ?? 0))
@@ -180,7 +180,7 @@ func caseC() throws -> String {
     let sacSeconds = now() - sacStart
     let sacScore = try evaluate(sac, in: EnvironmentRegistry.make("Pendulum-v1"), episodes: 20, seed: 10_000)
     var sb3SAC: (seconds: Double, score: Double)?
-    if let peer {
+    if peer != nil {
         let report = try runSB3(["--sac-steps", String(sacSteps)])
         if let run = report["sac"] as? [String: Double] { sb3SAC = (run["seconds"] ?? 0, run["score"] ?? 0) }
     }
