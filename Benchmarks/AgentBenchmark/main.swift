@@ -124,8 +124,10 @@ func caseA() throws -> String {
                 + "median run %.1f s (%.0f%% of the bound's rate, environment and Python-free overheads included)",
             bound, lanes, peak / 1e9, median(ours.map(\.seconds)), 100 * bound / median(ours.map(\.seconds))))
     return String(
-        format: "DQN CartPole rl-zoo %.1f× SB3 wall clock (medians), seeds reaching ≥ 475: Lifelong %d/%d, SB3 %d/%d",
-        ratio, solvedOurs, seeds, solvedTheirs, theirs.count)
+        format:
+            "DQN CartPole rl-zoo %.1f× SB3 wall clock (medians) at %.0f%% of the sgemm-peak bound, seeds reaching "
+            + "≥ 475: Lifelong %d/%d, SB3 %d/%d",
+        ratio, 100 * bound / median(ours.map(\.seconds)), solvedOurs, seeds, solvedTheirs, theirs.count)
 }
 
 /// (b) CleanRL's dqn.py defaults: small networks, where per-step overheads dominate.
@@ -207,7 +209,9 @@ func caseC() throws -> String {
             sacUpdates * perUpdate / peak, lanes, peak / 1e9, 100 * sacUpdates * perUpdate / peak / sacSeconds,
             sb3SAC.map { 100 * sacUpdates * perUpdate / peak / ($0.seconds / 5) } ?? Double.nan))
     let sacRatio = sb3SAC.map { String(format: "%.1f×", $0.seconds / sacSeconds) } ?? "-"
-    return "SAC Pendulum \(sacRatio) SB3, return \(Int(sacScore)) vs \(sb3SAC.map { String(Int($0.score)) } ?? "-")"
+    return "SAC Pendulum \(sacRatio) SB3 at "
+        + String(format: "%.0f%% of the sgemm-peak bound", 100 * sacUpdates * perUpdate / peak / sacSeconds)
+        + ", return \(Int(sacScore)) vs \(sb3SAC.map { String(Int($0.score)) } ?? "-")"
 }
 
 var summary: [String] = []
