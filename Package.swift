@@ -178,7 +178,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NeuralTests",
-            dependencies: ["Neural", "HDF5", "LifelongTestSupport"],
+            dependencies: ["Neural", "CKernels", "HDF5", "LifelongTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

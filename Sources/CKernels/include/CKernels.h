@@ -47,8 +47,14 @@ ptrdiff_t lk_bf16_packed_count(ptrdiff_t k, ptrdiff_t n);
 void lk_bf16_pack(ptrdiff_t k, ptrdiff_t n, const float *w, ptrdiff_t ldw, uint16_t *packed);
 /// Converts m rows of k floats (rows `lda` apart) to bf16 rows `ldo` apart (ldo even, ≥ k), zero-padding each row.
 void lk_bf16_convert(ptrdiff_t m, ptrdiff_t k, const float *a, ptrdiff_t lda, uint16_t *out, ptrdiff_t ldo);
+/// `lk_bf16_pack`'s layout for B = wᵀ, where w is n × k (rows `ldw` apart): a layer's weights packed for the
+/// product with its output gradient. Needs `lk_bf16_available()`.
+void lk_bf16_pack_transposed(ptrdiff_t k, ptrdiff_t n, const float *w, ptrdiff_t ldw, uint16_t *packed);
+/// `lk_bf16_convert` of xᵀ, where x is k × m (rows `ldx` apart): m bf16 rows of k values, `ldo` apart (ldo even,
+/// ≥ k), zero-padded — a layer's inputs as the left operand of its weight gradient. Needs `lk_bf16_available()`.
+void lk_bf16_convert_transposed(ptrdiff_t m, ptrdiff_t k, const float *x, ptrdiff_t ldx, uint16_t *out, ptrdiff_t ldo);
 /// c = bias + a · B for bf16 a (m × k, rows `lda` apart, lda even, zero past k) and B packed by `lk_bf16_pack`,
-/// accumulated in float (m × n into c, rows `ldc` apart). Needs `lk_bf16_available()`.
+/// accumulated in float (m × n into c, rows `ldc` apart); with `bias` NULL, c += a · B. Needs `lk_bf16_available()`.
 void lk_bf16_gemm(
     ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const uint16_t *a, ptrdiff_t lda, const uint16_t *packed,
     const float *bias, float *c, ptrdiff_t ldc);

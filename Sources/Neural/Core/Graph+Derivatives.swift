@@ -97,8 +97,19 @@ extension Graph {
         let bv = nodes[b].value
         let da = nodes[a].gradient
         let db = nodes[b].gradient
+        // At bfloat16 precision a hidden-to-hidden layer's gradient products take bf16 operands: dC·Wᵀ with W packed
+        // transposed, Xᵀ·dC with X converted transposed. Their scratch comes from the arena here, before any split
+        // over the lane.
+        let halves = bias != nil && reducedPrecision(rows: m, inputs: k, outputs: n)
+        let (ldg, ldx) = ((n + 1) & ~1, (m + 1) & ~1)
+        let inputHalves = halves && da != nil ? (halfScratch(m * ldg), halfScratch(lk_bf16_packed_count(n, k))) : nil
+        let weightHalves = halves && db != nil ? (halfScratch(k * ldx), halfScratch(lk_bf16_packed_count(m, n))) : nil
         func inputGradient(_ da: UnsafeMutablePointer<Float>) {
-            if !ta {
+            if let (g, packed) = inputHalves {
+                lk_bf16_convert(m, n, dc, n, g, ldg)
+                lk_bf16_pack_transposed(n, k, bv, bColumns, packed)
+                lk_bf16_gemm(m, k, n, g, ldg, packed, nil, da, aColumns)
+            } else if !ta {
                 // dA (m×k) += dC · op(B)ᵀ
                 BLAS.sgemm(
                     transposeA: false, transposeB: !tb, m: m, n: k, k: n, a: dc, lda: n, b: bv, ldb: bColumns,
@@ -111,7 +122,11 @@ extension Graph {
             }
         }
         func weightGradient(_ db: UnsafeMutablePointer<Float>) {
-            if !tb {
+            if let (x, packed) = weightHalves {
+                lk_bf16_convert_transposed(k, m, av, aColumns, x, ldx)
+                lk_bf16_pack(m, n, dc, n, packed)
+                lk_bf16_gemm(k, n, m, x, ldx, packed, nil, db, bColumns)
+            } else if !tb {
                 // dB (k×n) += op(A)ᵀ · dC
                 BLAS.sgemm(
                     transposeA: !ta, transposeB: false, m: k, n: n, k: m, a: av, lda: aColumns, b: dc, ldb: n,

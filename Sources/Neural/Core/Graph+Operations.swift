@@ -31,6 +31,15 @@ extension Graph {
             .linear(x.index, weight.index, bias: bias.index), shape: [rows, outputs],
             needsGradient: needs(x, weight) || needs(bias))
         let out = value(result)
+        if reducedPrecision(rows: rows, inputs: inputs, outputs: outputs) {
+            let lda = (inputs + 1) & ~1
+            let a = halfScratch(rows * lda)
+            let packed = halfScratch(lk_bf16_packed_count(inputs, outputs))
+            lk_bf16_convert(rows, inputs, value(x), inputs, a, lda)
+            lk_bf16_pack(inputs, outputs, value(weight), outputs, packed)
+            lk_bf16_gemm(rows, outputs, inputs, a, lda, packed, value(bias), out, outputs)
+            return result
+        }
         for row in 0..<rows { (out + row * outputs).update(from: value(bias), count: outputs) }
         BLAS.sgemm(
             transposeA: false, transposeB: false, m: rows, n: outputs, k: inputs, a: value(x), lda: inputs,

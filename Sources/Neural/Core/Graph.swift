@@ -34,7 +34,9 @@ public final class Graph {
     var nodes: ContiguousArray<Node> = []
     /// Integer side data of operations (gather indices, argmax positions), rewound with the tape.
     var integers: ContiguousArray<Int32> = []
-    private var arena = Arena()
+    private var arena = Arena<Float>()
+    /// bfloat16 operands of the products at `.bfloat16` precision, rewound with the tape.
+    private var halves = Arena<UInt16>()
     /// With a lane, `backward` computes a large matrix product's two gradients (input and weight) on two
     /// threads. The numbers are the same either way.
     public var lane: Lane?
@@ -42,7 +44,11 @@ public final class Graph {
     /// is computed for them — e.g. SAC's actor loss, differentiated through critics that it must not train.
     public var constantStore: ParameterStore?
     /// Multiply-adds (m·n·k) from which a product's two gradients are worth splitting over the lane (~10 µs).
-    static let laneProductSize = 1 << 18
+    public static let laneProductSize = 1 << 18
+    /// The precision of the large hidden-to-hidden layer products of `linear`; set it before recording.
+    public var matmulPrecision = MatmulPrecision.float32 {
+        didSet { precondition(matmulPrecision.unavailability == nil, matmulPrecision.unavailability ?? "") }
+    }
 
     public init() {
         BLAS.configure()
@@ -54,6 +60,7 @@ public final class Graph {
         nodes.removeAll(keepingCapacity: true)
         integers.removeAll(keepingCapacity: true)
         arena.rewind()
+        halves.rewind()
     }
 
     /// The number of Float32 values the arena holds (grows to the largest step seen, then stays).
@@ -169,34 +176,48 @@ public final class Graph {
     /// Scratch memory from the arena, valid until `reset()`.
     func scratch(_ count: Int) -> UnsafeMutablePointer<Float> { arena.allocate(count) }
 
+    /// bfloat16 scratch, valid until `reset()`.
+    func halfScratch(_ count: Int) -> UnsafeMutablePointer<UInt16> { halves.allocate(count) }
+
+    /// Whether a `linear` layer of these sizes computes its products in bfloat16 (see `MatmulPrecision`).
+    func reducedPrecision(rows: Int, inputs: Int, outputs: Int) -> Bool {
+        matmulPrecision == .bfloat16 && inputs >= 32 && outputs >= 32 && rows * inputs * outputs >= Self.laneProductSize
+    }
+
     @inline(__always) func value(_ variable: Variable) -> UnsafeMutablePointer<Float> { nodes[variable.index].value }
     @inline(__always) func needs(_ variable: Variable) -> Bool { nodes[variable.index].needsGradient }
     @inline(__always) func needs(_ first: Variable, _ second: Variable) -> Bool {
         nodes[first.index].needsGradient || nodes[second.index].needsGradient
     }
 
-    deinit { arena.release() }
+    deinit {
+        arena.release()
+        halves.release()
+    }
 }
 
-/// Bump allocation of Float32 values in blocks that are never moved while a computation is recorded; on
-/// rewind, blocks are merged into one so that the next computation of the same size fits without allocating.
-struct Arena {
-    private var blocks: [(pointer: UnsafeMutablePointer<Float>, capacity: Int)] = []
+/// Bump allocation of values in blocks that are never moved while a computation is recorded; on rewind, blocks
+/// are merged into one so that the next computation of the same size fits without allocating.
+struct Arena<Element> {
+    private var blocks: [(pointer: UnsafeMutablePointer<Element>, capacity: Int)] = []
     private var used = 0
 
     var capacity: Int { blocks.reduce(0) { $0 + $1.capacity } }
 
-    mutating func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-        // 16-value (64-byte) alignment keeps every buffer on its own cache lines, as BLAS likes.
-        let rounded = (max(count, 1) + 15) & ~15
+    /// Values per 64-byte cache line.
+    private static var perLine: Int { max(1, 64 / MemoryLayout<Element>.stride) }
+
+    mutating func allocate(_ count: Int) -> UnsafeMutablePointer<Element> {
+        // Whole 64-byte lines keep every buffer on its own cache lines, as BLAS likes.
+        let rounded = (max(count, 1) + Self.perLine - 1) / Self.perLine * Self.perLine
         if let last = blocks.last, used + rounded <= last.capacity {
             defer { used += rounded }
             return last.pointer + used
         }
         let capacity = max(rounded, (blocks.last?.capacity ?? 4096) * 2)
         let pointer = UnsafeMutableRawPointer.allocate(
-            byteCount: capacity * MemoryLayout<Float>.stride, alignment: 64
-        ).bindMemory(to: Float.self, capacity: capacity)
+            byteCount: capacity * MemoryLayout<Element>.stride, alignment: 64
+        ).bindMemory(to: Element.self, capacity: capacity)
         blocks.append((pointer, capacity))
         used = rounded
         return pointer
@@ -207,8 +228,8 @@ struct Arena {
             let total = capacity
             for block in blocks { block.pointer.deallocate() }
             let pointer = UnsafeMutableRawPointer.allocate(
-                byteCount: total * MemoryLayout<Float>.stride, alignment: 64
-            ).bindMemory(to: Float.self, capacity: total)
+                byteCount: total * MemoryLayout<Element>.stride, alignment: 64
+            ).bindMemory(to: Element.self, capacity: total)
             blocks = [(pointer, total)]
         }
         used = 0
