@@ -113,6 +113,9 @@ public final class SAC: RegularizableAgent {
         actorGraph.lane = lane
         actionValueGraphs.0.constantStore = criticStore
         actionValueGraphs.1.constantStore = criticStore
+        for learning in [graph, targetGraph, actorGraph, actionValueGraphs.0, actionValueGraphs.1] {
+            learning.matmulPrecision = configuration.matmulPrecision
+        }
     }
 
     /// A sample of the squashed Gaussian while exploring (uniform over the box before learning starts, as SB3);

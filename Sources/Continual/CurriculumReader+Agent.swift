@@ -37,8 +37,11 @@ extension CurriculumReader {
                 let threads = try HyperParameters.merge(hyperparameters, into: DQNConfiguration()).learningThreads
                 checkLearningThreads(threads, node)
             case .sac:
-                let threads = try HyperParameters.merge(hyperparameters, into: SACConfiguration()).learningThreads
-                checkLearningThreads(threads, node)
+                let configuration = try HyperParameters.merge(hyperparameters, into: SACConfiguration())
+                checkLearningThreads(configuration.learningThreads, node)
+                if let problem = configuration.matmulPrecision.unavailability {
+                    fail(node["hyperparameters"]?["matmulPrecision"] ?? node, problem)
+                }
             case .mfec: _ = try HyperParameters.merge(hyperparameters, into: MFECConfiguration())
             case .nec: _ = try HyperParameters.merge(hyperparameters, into: NECConfiguration())
             case .pets:

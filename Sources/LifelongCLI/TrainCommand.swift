@@ -86,6 +86,9 @@ struct TrainCommand: ParsableCommand {
         case ("sac", .box(let low, _, _)):
             let configuration = try Self.merge(config, into: SACConfiguration())
             try Self.checkLearningThreads(configuration.learningThreads)
+            if let problem = configuration.matmulPrecision.unavailability {
+                throw ValidationError("--config: \(problem)")
+            }
             resolved = try json(configuration)
             let replay = ReplayStore(
                 schema: SAC.replaySchema(

@@ -3,6 +3,7 @@ import Environments
 import Foundation
 import HDF5
 import LifelongTestSupport
+import Neural
 import Replay
 import Testing
 
@@ -26,12 +27,14 @@ struct SACTests {
         func load(from group: Group) throws {}
     }
 
-    /// SB3's SAC with rl-zoo's Pendulum learning rate, a 64-64 network and batch 64, 6,000 steps, seed 1.
-    @Test func sacBeatsARandomPolicyOnPendulumByAWideMargin() throws {
+    /// SB3's SAC with rl-zoo's Pendulum learning rate, a 64-64 network and batch 64, 6,000 steps, seed 1: the
+    /// greedy return and a uniformly random policy's, over the same 10 evaluation episodes.
+    func pendulumScores(precision: MatmulPrecision = .float32) throws -> (sac: Double, random: Double) {
         var configuration = SACConfiguration()
         configuration.learningRate = 1e-3
         configuration.hiddenLayers = [64, 64]
         configuration.batchSize = 64
+        configuration.matmulPrecision = precision
         let environment = try EnvironmentRegistry.make("Pendulum-v1")
         let replay = ReplayStore(
             schema: ReplaySchema(observationSize: 3, action: .continuous(size: 1)), capacity: 100_000, eviction: .fifo,
@@ -41,10 +44,23 @@ struct SACTests {
             seed: 1)
         try EnvironmentLoop(environment: environment, agent: agent, seed: 1).run(steps: 6000)
         let evaluation = try EnvironmentRegistry.make("Pendulum-v1")
-        let score = try evaluate(agent, in: evaluation, episodes: 10, seed: 1000)
-        let random = try evaluate(UniformPolicy(), in: evaluation, episodes: 10, seed: 1000)
+        return (
+            try evaluate(agent, in: evaluation, episodes: 10, seed: 1000),
+            try evaluate(UniformPolicy(), in: evaluation, episodes: 10, seed: 1000)
+        )
+    }
+
+    @Test func sacBeatsARandomPolicyOnPendulumByAWideMargin() throws {
+        let (score, random) = try pendulumScores()
         #expect(random < -900, "a random policy scores about −1,200 (got \(random))")
         #expect(score > -400 && score > random + 600, "SAC \(score) against random \(random)")
+    }
+
+    /// The opt-in bf16 products (the 64-64 network's middle layer on batches of 64) learn as well.
+    @Test(.enabled(if: MatmulPrecision.bfloat16IsAvailable, "needs AVX512_BF16"))
+    func withBFloat16ProductsSACStillBeatsARandomPolicyOnPendulum() throws {
+        let (score, random) = try pendulumScores(precision: .bfloat16)
+        #expect(score > -400 && score > random + 600, "SAC with bf16 products \(score) against random \(random)")
     }
 
     /// `learningThreads` 2 computes the critics' targets and each large layer's weight gradient on a second

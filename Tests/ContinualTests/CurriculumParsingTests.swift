@@ -125,6 +125,14 @@ import Testing
             })
     }
 
+    @Test func anUnknownMatmulPrecisionIsNamed() {
+        let text = Self.curriculum(schedule: #"[{"task": "default", "steps": 10}]"#)
+            .replacingOccurrences(of: #""policy": "dqn","#, with: #""policy": "sac","#)
+            .replacingOccurrences(of: #""hiddenLayers": [16]"#, with: #""matmulPrecision": "float16""#)
+        let found = issues(text)
+        #expect(found.contains { $0.path.hasPrefix("agent.hyperparameters") && $0.message.contains("matmulPrecision") })
+    }
+
     @Test func invalidJSONReportsTheLine() {
         let found = issues("{\n  \"name\": \"x\",\n  \"tasks\": {,}\n}")
         #expect(found.count == 1)
