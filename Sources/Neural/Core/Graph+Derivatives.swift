@@ -100,10 +100,10 @@ extension Graph {
         // At bfloat16 precision a hidden-to-hidden layer's gradient products take bf16 operands: dC·Wᵀ with W packed
         // transposed, Xᵀ·dC with X converted transposed. Their scratch comes from the arena here, before any split
         // over the lane.
-        let halves = bias != nil && reducedPrecision(rows: m, inputs: k, outputs: n)
+        let reduced = bias != nil && reducedPrecision(rows: m, inputs: k, outputs: n)
         let (ldg, ldx) = ((n + 1) & ~1, (m + 1) & ~1)
-        let inputHalves = halves && da != nil ? (halfScratch(m * ldg), halfScratch(lk_bf16_packed_count(n, k))) : nil
-        let weightHalves = halves && db != nil ? (halfScratch(k * ldx), halfScratch(lk_bf16_packed_count(m, n))) : nil
+        let inputHalves = reduced && da != nil ? (halfScratch(m * ldg), halfScratch(lk_bf16_packed_count(n, k))) : nil
+        let weightHalves = reduced && db != nil ? (halfScratch(k * ldx), halfScratch(lk_bf16_packed_count(m, n))) : nil
         func inputGradient(_ da: UnsafeMutablePointer<Float>) {
             if let (g, packed) = inputHalves {
                 lk_bf16_convert(m, n, dc, n, g, ldg)
