@@ -87,7 +87,7 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent, EpisodicMemory
         targets = [Float](repeating: 0, count: configuration.batchSize)
         chosen = [Int32](repeating: 0, count: configuration.batchSize)
         nextChosen = chosen
-        precondition(configuration.learningThreads >= 1, "learningThreads must be at least 1")
+        precondition(configuration.invalidSettings.isEmpty, configuration.invalidSettings.first?.message ?? "")
         lane = configuration.learningThreads > 1 ? Lane() : nil
         graph.lane = lane
     }

@@ -54,6 +54,9 @@ public struct DQNConfiguration: Codable, Equatable, Sendable {
     /// layer's two gradients at once (`Lane`). Not a hyper-parameter: the numbers are the same either way.
     public var learningThreads = 1
 
+    /// The settings DQN cannot run with (empty when usable).
+    public var invalidSettings: [InvalidSetting] { [InvalidSetting.learningThreads(learningThreads)].compactMap { $0 } }
+
     public init() {}
 
     /// Small grid worlds (a 7 × 7 room): a quick DQN to race episodic control against (tests and `bench-memory`).

@@ -107,7 +107,7 @@ public final class SAC: RegularizableAgent {
         nextStateNoise = [Float](repeating: 0, count: configuration.batchSize * low.count)
         stateNoise = nextStateNoise
         criticActionGradient = nextStateNoise
-        precondition(configuration.learningThreads >= 1, "learningThreads must be at least 1")
+        precondition(configuration.invalidSettings.isEmpty, configuration.invalidSettings.first?.message ?? "")
         lane = configuration.learningThreads > 1 ? Lane() : nil
         graph.lane = lane
         actorGraph.lane = lane

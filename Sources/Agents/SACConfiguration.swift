@@ -33,4 +33,13 @@ public struct SACConfiguration: Codable, Equatable, Sendable {
     public var matmulPrecision = MatmulPrecision.float32
 
     public init() {}
+
+    /// The settings SAC cannot run with here (empty when usable).
+    public var invalidSettings: [InvalidSetting] {
+        var problems = [InvalidSetting.learningThreads(learningThreads)].compactMap { $0 }
+        if let problem = matmulPrecision.unavailability {
+            problems.append(InvalidSetting(key: "matmulPrecision", message: problem, hint: nil))
+        }
+        return problems
+    }
 }

@@ -34,14 +34,9 @@ extension CurriculumReader {
         do {
             switch policy {
             case .dqn:
-                let threads = try HyperParameters.merge(hyperparameters, into: DQNConfiguration()).learningThreads
-                checkLearningThreads(threads, node)
+                report(try HyperParameters.merge(hyperparameters, into: DQNConfiguration()).invalidSettings, node)
             case .sac:
-                let configuration = try HyperParameters.merge(hyperparameters, into: SACConfiguration())
-                checkLearningThreads(configuration.learningThreads, node)
-                if let problem = configuration.matmulPrecision.unavailability {
-                    fail(node["hyperparameters"]?["matmulPrecision"] ?? node, problem)
-                }
+                report(try HyperParameters.merge(hyperparameters, into: SACConfiguration()).invalidSettings, node)
             case .mfec: _ = try HyperParameters.merge(hyperparameters, into: MFECConfiguration())
             case .nec: _ = try HyperParameters.merge(hyperparameters, into: NECConfiguration())
             case .pets:
@@ -243,11 +238,10 @@ extension CurriculumReader {
         }
     }
 
-    /// DQN's and SAC's `learningThreads`: 1, or 2 and more (two threads; the numbers are the same either way).
-    private mutating func checkLearningThreads(_ threads: Int, _ agent: JSONNode) {
-        guard threads < 1 else { return }
-        fail(
-            agent["hyperparameters"]?["learningThreads"] ?? agent, "learningThreads must be at least 1; got \(threads)",
-            hint: "1, or 2 to let an update use a second core")
+    /// Each invalid setting at its key under the agent's hyper-parameters.
+    private mutating func report(_ problems: [InvalidSetting], _ agent: JSONNode) {
+        for problem in problems {
+            fail(agent["hyperparameters"]?[problem.key] ?? agent, problem.message, hint: problem.hint)
+        }
     }
 }

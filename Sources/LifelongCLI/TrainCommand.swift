@@ -78,17 +78,14 @@ struct TrainCommand: ParsableCommand {
         switch (agent, env.actionSpace) {
         case ("dqn", .discrete(let actions)):
             let configuration = try Self.merge(config, into: DQNConfiguration.rlZooCartPole(totalSteps: steps))
-            try Self.checkLearningThreads(configuration.learningThreads)
+            try Self.check(configuration.invalidSettings)
             resolved = try json(configuration)
             learner = DQN(
                 observationSize: observationSize, actions: actions, configuration: configuration,
                 replay: store(.discrete), seed: seed)
         case ("sac", .box(let low, _, _)):
             let configuration = try Self.merge(config, into: SACConfiguration())
-            try Self.checkLearningThreads(configuration.learningThreads)
-            if let problem = configuration.matmulPrecision.unavailability {
-                throw ValidationError("--config: \(problem)")
-            }
+            try Self.check(configuration.invalidSettings)
             resolved = try json(configuration)
             let replay = ReplayStore(
                 schema: SAC.replaySchema(
@@ -175,10 +172,9 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// DQN's and SAC's `learningThreads` must be at least 1.
-    static func checkLearningThreads(_ threads: Int) throws {
-        guard threads < 1 else { return }
-        throw ValidationError(
-            "--config: learningThreads must be at least 1 (2 lets an update use a second core); got \(threads)")
+    /// The first of an agent configuration's invalid settings, as a `--config` error.
+    static func check(_ problems: [InvalidSetting]) throws {
+        guard let problem = problems.first else { return }
+        throw ValidationError("--config: \(problem.message)" + (problem.hint.map { " (\($0))" } ?? ""))
     }
 }
