@@ -119,6 +119,13 @@ typedef int i16 __attribute__((ext_vector_type(16)));
             store_##SUFFIX(dx + i, load_##SUFFIX(dx + i, n) + passed, n);                                       \
         }                                                                                                       \
     }                                                                                                           \
+    /* g where the ReLU's output y passed its input (y > 0, or NaN), else 0, in place. */                       \
+    static ATTRIBUTES void relu_mask_##SUFFIX(ptrdiff_t count, const float *y, float *g) {                      \
+        for (ptrdiff_t i = 0; i < count; i += WIDTH) {                                                          \
+            const ptrdiff_t n = count - i >= WIDTH ? WIDTH : count - i;                                         \
+            store_##SUFFIX(g + i, (F)((I)load_##SUFFIX(g + i, n) & ~(load_##SUFFIX(y + i, n) <= 0.0f)), n);     \
+        }                                                                                                       \
+    }                                                                                                           \
     static ATTRIBUTES void map_silu_##SUFFIX(ptrdiff_t count, const float *x, float *y) {                       \
         for (ptrdiff_t i = 0; i < count; i += WIDTH) {                                                          \
             const ptrdiff_t n = count - i >= WIDTH ? WIDTH : count - i;                                         \
@@ -206,6 +213,10 @@ void lk_relu(ptrdiff_t count, const float *x, float *y) {
 
 void lk_relu_backward(ptrdiff_t count, const float *g, const float *x, float *dx) {
     if (use_avx2()) relu_backward_avx2(count, g, x, dx); else relu_backward_sse(count, g, x, dx);
+}
+
+void lk_relu_mask(ptrdiff_t count, const float *y, float *g) {
+    if (use_avx2()) relu_mask_avx2(count, y, g); else relu_mask_sse(count, y, g);
 }
 
 void lk_adam(

@@ -21,6 +21,8 @@ void lk_silu(ptrdiff_t count, const float *x, float *y);
 void lk_relu(ptrdiff_t count, const float *x, float *y);
 /// dx += x > 0 ? g : 0 (NaN x passes g).
 void lk_relu_backward(ptrdiff_t count, const float *g, const float *x, float *dx);
+/// g = y > 0 ? g : 0 in place, y a ReLU's output (the elements lk_relu_backward passes, read from the output).
+void lk_relu_mask(ptrdiff_t count, const float *y, float *g);
 /// dx += g * d/dx[x * sigmoid(x)].
 void lk_silu_backward(ptrdiff_t count, const float *g, const float *x, float *dx);
 

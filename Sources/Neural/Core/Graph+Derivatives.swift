@@ -7,12 +7,19 @@ extension Graph {
     func propagate(_ index: Int) {
         let node = nodes[index]
         guard let upstream = node.gradient else { return }
+        // Products write a pending input gradient (BLAS's β = 0); everything else adds to a cleared one.
+        switch node.operation {
+        case .matmul, .linear: break
+        default: node.operation.forEachSource { settleGradient($0) }
+        }
         switch node.operation {
         case .input, .parameter, .reshape:
             return
         case .matmul(let a, let b, let transposeA, let transposeB):
             propagateMatmul(upstream, a, b, transposeA, transposeB, node.shape)
-        case .linear(let x, let w, let bias):
+        case .linear(let x, let w, let bias, let rectified):
+            // The ReLU's derivative masks the upstream gradient in place: it becomes d(loss)/d(x·W + b).
+            if rectified { lk_relu_mask(node.shape.count, node.value, upstream) }
             propagateMatmul(upstream, x, w, false, false, node.shape, bias: bias)
         case .binary(let a, let b, let kind, let broadcast):
             propagateBinary(upstream, a, b, kind, broadcast, node.shape)
@@ -104,6 +111,12 @@ extension Graph {
         let (ldg, ldx) = ((n + 1) & ~1, (m + 1) & ~1)
         let inputHalves = reduced && da != nil ? (halfScratch(m * ldg), halfScratch(lk_bf16_packed_count(n, k))) : nil
         let weightHalves = reduced && db != nil ? (halfScratch(k * ldx), halfScratch(lk_bf16_packed_count(m, n))) : nil
+        // A pending input gradient is written: β = 0 (the bf16 kernel only accumulates, so it is cleared for it).
+        if a == b { settleGradient(a) }
+        settleGradient(b)
+        if let bias { settleGradient(bias) }
+        let inputBeta: Float = claimGradient(a) ? 0 : 1
+        if inputBeta == 0, inputHalves != nil, let da { da.initialize(repeating: 0, count: nodes[a].shape.count) }
         func inputGradient(_ da: UnsafeMutablePointer<Float>) {
             if let (g, packed) = inputHalves {
                 lk_bf16_convert(m, n, dc, n, g, ldg)
@@ -113,12 +126,12 @@ extension Graph {
                 // dA (m×k) += dC · op(B)ᵀ
                 BLAS.sgemm(
                     transposeA: false, transposeB: !tb, m: m, n: k, k: n, a: dc, lda: n, b: bv, ldb: bColumns,
-                    beta: 1, c: da, ldc: aColumns)
+                    beta: inputBeta, c: da, ldc: aColumns)
             } else {
                 // A is k×m: dA += op(B) · dCᵀ
                 BLAS.sgemm(
                     transposeA: tb, transposeB: true, m: k, n: m, k: n, a: bv, lda: bColumns, b: dc, ldb: n,
-                    beta: 1, c: da, ldc: aColumns)
+                    beta: inputBeta, c: da, ldc: aColumns)
             }
         }
         func weightGradient(_ db: UnsafeMutablePointer<Float>) {

@@ -22,13 +22,29 @@ extension Graph {
     /// product accumulates onto rows holding the bias (BLAS reads C in any case), which saves the separate add's
     /// pass over the output forward and back.
     public func linear(_ x: Variable, _ weight: Variable, bias: Variable) -> Variable {
+        linear(x, weight, bias: bias, rectified: false)
+    }
+
+    /// max(x·W + b, 0) in one node: `linear` followed by ReLU without the ReLU's own output and gradient buffers
+    /// (the ReLU runs in place on the product, and its derivative masks the upstream gradient in place). The same
+    /// numbers as `linear(x, weight, bias: bias).relu()`; after `backward`, `gradient(of:)` this node holds
+    /// d(loss)/d(x·W + b).
+    ///
+    /// ```swift
+    /// let hidden = graph.rectifiedLinear(observations, graph.parameter(w), bias: graph.parameter(b))
+    /// ```
+    public func rectifiedLinear(_ x: Variable, _ weight: Variable, bias: Variable) -> Variable {
+        linear(x, weight, bias: bias, rectified: true)
+    }
+
+    private func linear(_ x: Variable, _ weight: Variable, bias: Variable, rectified: Bool) -> Variable {
         precondition(
             x.shape.rank == 2 && weight.shape.rank == 2 && x.shape[1] == weight.shape[0]
                 && bias.shape.count == weight.shape[1],
             "linear: \(x.shape) × \(weight.shape) + \(bias.shape) do not line up")
         let (rows, inputs, outputs) = (x.shape[0], x.shape[1], weight.shape[1])
         let result = record(
-            .linear(x.index, weight.index, bias: bias.index), shape: [rows, outputs],
+            .linear(x.index, weight.index, bias: bias.index, rectified: rectified), shape: [rows, outputs],
             needsGradient: needs(x, weight) || needs(bias))
         let out = value(result)
         if reducedPrecision(rows: rows, inputs: inputs, outputs: outputs) {
@@ -38,12 +54,13 @@ extension Graph {
             lk_bf16_convert(rows, inputs, value(x), inputs, a, lda)
             lk_bf16_pack(inputs, outputs, value(weight), outputs, packed)
             lk_bf16_gemm(rows, outputs, inputs, a, lda, packed, value(bias), out, outputs)
-            return result
+        } else {
+            for row in 0..<rows { (out + row * outputs).update(from: value(bias), count: outputs) }
+            BLAS.sgemm(
+                transposeA: false, transposeB: false, m: rows, n: outputs, k: inputs, a: value(x), lda: inputs,
+                b: value(weight), ldb: outputs, beta: 1, c: out, ldc: outputs)
         }
-        for row in 0..<rows { (out + row * outputs).update(from: value(bias), count: outputs) }
-        BLAS.sgemm(
-            transposeA: false, transposeB: false, m: rows, n: outputs, k: inputs, a: value(x), lda: inputs,
-            b: value(weight), ldb: outputs, beta: 1, c: out, ldc: outputs)
+        if rectified { lk_relu(rows * outputs, out, out) }
         return result
     }
 

@@ -29,6 +29,9 @@ public final class Graph {
         var value: UnsafeMutablePointer<Float>
         var gradient: UnsafeMutablePointer<Float>?
         var needsGradient: Bool
+        /// During `backward`: the gradient buffer is zero in meaning but not yet written — the first contribution
+        /// writes it instead of adding to it, which saves clearing large buffers that a product overwrites anyway.
+        var gradientPending = false
     }
 
     var nodes: ContiguousArray<Node> = []
@@ -43,6 +46,9 @@ public final class Graph {
     /// Parameters of this store are recorded as constants: gradients flow through them to their inputs, but none
     /// is computed for them — e.g. SAC's actor loss, differentiated through critics that it must not train.
     public var constantStore: ParameterStore?
+    /// Gradient buffers from this many values are written by their first contribution rather than cleared first
+    /// (smaller ones cost less to clear than to track; tests lower it to compare the two ways).
+    var pendingGradientSize = 4096
     /// Multiply-adds (m·n·k) from which a product's two gradients are worth splitting over the lane (~10 µs).
     public static let laneProductSize = 1 << 18
     /// The precision of the large hidden-to-hidden layer products of `linear`; set it before recording.
@@ -146,20 +152,43 @@ public final class Graph {
         for index in 0...output.index where nodes[index].needsGradient {
             if case .parameter = nodes[index].operation { continue }
             if case .reshape(let source) = nodes[index].operation {
+                settleGradient(source)
                 nodes[index].gradient = nodes[source].gradient
                 continue
             }
             let count = nodes[index].shape.count
             let gradient = nodes[index].gradient ?? arena.allocate(count)
-            gradient.initialize(repeating: 0, count: count)
             nodes[index].gradient = gradient
+            if count >= pendingGradientSize {
+                nodes[index].gradientPending = true
+            } else {
+                gradient.initialize(repeating: 0, count: count)
+            }
         }
         if let gradient = nodes[output.index].gradient, let values = seed.baseAddress {
+            settleGradient(output.index)
             addScaled(seed.count, 1, values, into: gradient)
         }
-        for index in stride(from: output.index, through: 0, by: -1) where nodes[index].needsGradient {
+        for index in stride(from: output.index, through: 0, by: -1)
+        where nodes[index].needsGradient && !nodes[index].gradientPending {
             propagate(index)
         }
+        // Nodes that nothing flowed into (they pass nothing on) read as zero.
+        for index in 0...output.index where nodes[index].gradientPending { settleGradient(index) }
+    }
+
+    /// Clears `index`'s gradient if it is pending, so that contributions can be added to it.
+    @inline(__always) func settleGradient(_ index: Int) {
+        guard nodes[index].gradientPending, let gradient = nodes[index].gradient else { return }
+        gradient.initialize(repeating: 0, count: nodes[index].shape.count)
+        nodes[index].gradientPending = false
+    }
+
+    /// Whether `index`'s gradient is pending — then the caller writes its contribution instead of adding it. Either
+    /// way, the gradient holds a value from here on.
+    @inline(__always) func claimGradient(_ index: Int) -> Bool {
+        defer { nodes[index].gradientPending = false }
+        return nodes[index].gradientPending
     }
 
     // MARK: Recording

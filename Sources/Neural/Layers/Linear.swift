@@ -31,6 +31,14 @@ public struct Linear: Layer {
         guard let bias else { return graph.matmul(input, graph.parameter(weight)) }
         return graph.linear(input, graph.parameter(weight), bias: graph.parameter(bias))
     }
+
+    /// The layer followed by `activation`; ReLU after a biased layer is recorded as one node
+    /// (`Graph.rectifiedLinear`), the same numbers with two fewer passes over the output.
+    public func callAsFunction(_ input: Variable, activation: Activation) -> Variable {
+        let graph = input.owner
+        guard activation == .relu, let bias else { return activation(self(input)) }
+        return graph.rectifiedLinear(input, graph.parameter(weight), bias: graph.parameter(bias))
+    }
 }
 
 /// A multilayer perceptron: Linear layers of the given sizes with an activation between them.
@@ -64,8 +72,7 @@ public struct MLP: Layer {
     public func callAsFunction(_ input: Variable) -> Variable {
         var x = input
         for index in layers.indices {
-            x = layers[index](x)
-            x = index == layers.count - 1 ? outputActivation(x) : activation(x)
+            x = layers[index](x, activation: index == layers.count - 1 ? outputActivation : activation)
         }
         return x
     }
