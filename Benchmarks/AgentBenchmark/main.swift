@@ -6,10 +6,12 @@
 // Each side at its fastest on a 2-core machine by default: `--threads N` sets BLAS threads here and torch threads
 // there (1 by default — both sides are slower with two on these small products); `--learning-threads N` sets
 // Lifelong's DQN and SAC `learningThreads` (2 by default: an update's independent products on two threads, each
-// with single-threaded BLAS — the same numbers as with 1).
+// with single-threaded BLAS — the same numbers as with 1). `--dqn-precision bfloat16` gives cases (a) and (b) DQN's
+// opt-in bf16 products (other numbers than SB3's; case (c) runs SAC both ways by itself).
 //
 // usage: AgentBenchmark [--peer PYTHON] [--cases a,b,c] [--seeds N] [--steps N] [--cleanrl-seeds N]
 //                       [--cleanrl-steps N] [--sac-steps N] [--threads N] [--learning-threads N]
+//                       [--dqn-precision float32|bfloat16]
 import Agents
 import BenchmarkSupport
 import CBLAS
@@ -25,9 +27,16 @@ let steps = Int(option("--steps") ?? "50000") ?? 50_000
 let threads = Int(option("--threads") ?? "1") ?? 1
 BLAS.setThreads(threads)
 let learningThreads = Int(option("--learning-threads") ?? "2") ?? 2
+let dqnPrecisionName = option("--dqn-precision") ?? "float32"
+guard let dqnPrecision = MatmulPrecision(rawValue: dqnPrecisionName), dqnPrecision.unavailability == nil else {
+    let problem = MatmulPrecision(rawValue: dqnPrecisionName)?.unavailability ?? "use float32 or bfloat16"
+    FileHandle.standardError.write(Data("AgentBenchmark: --dqn-precision \(dqnPrecisionName): \(problem)\n".utf8))
+    exit(2)
+}
 let configuration = {
     var configuration = DQNConfiguration.rlZooCartPole(totalSteps: steps)
     configuration.learningThreads = learningThreads
+    configuration.matmulPrecision = dqnPrecision
     return configuration
 }()
 /// Runs the Stable-Baselines3 peer script with `arguments` and the shared thread count.
@@ -102,7 +111,7 @@ func caseA() throws -> String {
 
     print(
         "DQN CartPole-v1, rl-zoo settings, \(steps) steps, \(seeds) seeds; \(BLAS.summary), learningThreads "
-            + "\(learningThreads); peer: \(version)")
+            + "\(learningThreads), matmulPrecision \(dqnPrecision.rawValue); peer: \(version)")
     print("seed | Lifelong s | Lifelong return | SB3 s | SB3 return")
     for index in 0..<seeds {
         let other = index < theirs.count ? theirs[index] : nil
@@ -122,7 +131,8 @@ func caseA() throws -> String {
             format:
                 "learning FLOP bound: %.1f s at the measured sgemm peak of %.0f thread(s) (%.0f GFLOP/s); Lifelong's "
                 + "median run %.1f s (%.0f%% of the bound's rate, environment and Python-free overheads included)",
-            bound, lanes, peak / 1e9, median(ours.map(\.seconds)), 100 * bound / median(ours.map(\.seconds))))
+            bound, lanes, peak / 1e9, median(ours.map(\.seconds)), 100 * bound / median(ours.map(\.seconds)))
+            + (dqnPrecision == .float32 ? "" : " — a float32 bound; the hidden layer's products ran in bf16"))
     return String(
         format:
             "DQN CartPole rl-zoo %.1f× SB3 wall clock (medians) at %.0f%% of the sgemm-peak bound, seeds reaching "
@@ -136,6 +146,7 @@ func caseB() throws -> String {
     let cleanRLSeeds = Int(option("--cleanrl-seeds") ?? "3") ?? 3
     var cleanRL = DQNConfiguration.cleanRLCartPole(totalSteps: cleanRLSteps)
     cleanRL.learningThreads = learningThreads
+    cleanRL.matmulPrecision = dqnPrecision
     let oursCleanRL = try trainDQN(
         cleanRL, steps: cleanRLSteps, seeds: cleanRLSeeds, bufferSize: 10_000,
         label: "CleanRL settings, ")

@@ -90,6 +90,8 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent, EpisodicMemory
         precondition(configuration.invalidSettings.isEmpty, configuration.invalidSettings.first?.message ?? "")
         lane = configuration.learningThreads > 1 ? Lane() : nil
         graph.lane = lane
+        graph.matmulPrecision = configuration.matmulPrecision
+        targetGraph.matmulPrecision = configuration.matmulPrecision
     }
 
     /// Uniformly random before `learningStarts` (SB3's warm-up), then ε-greedy while exploring; greedy while

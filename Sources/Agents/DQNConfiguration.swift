@@ -1,3 +1,5 @@
+public import Neural
+
 /// DQN hyper-parameters, named and defaulted as Stable-Baselines3 names and defaults them, so rl-zoo's
 /// settings mean the same thing here. Schedules count environment steps.
 public struct DQNConfiguration: Codable, Equatable, Sendable {
@@ -54,8 +56,17 @@ public struct DQNConfiguration: Codable, Equatable, Sendable {
     /// layer's two gradients at once (`Lane`). Not a hyper-parameter: the numbers are the same either way.
     public var learningThreads = 1
 
+    /// `bfloat16`: the hidden-to-hidden layers' products (forward and both gradients) take bf16 operands with
+    /// float32 sums, on CPUs with AVX512_BF16 (`MatmulPrecision`; only layers of at least 2¹⁸ multiply-adds per
+    /// batch, e.g. 64 rows through 64 × 64). Not SB3's arithmetic: an opt-in that changes the numbers. `float32` by
+    /// default.
+    public var matmulPrecision = MatmulPrecision.float32
+
     /// The settings DQN cannot run with (empty when usable).
-    public var invalidSettings: [InvalidSetting] { [InvalidSetting.learningThreads(learningThreads)].compactMap { $0 } }
+    public var invalidSettings: [InvalidSetting] {
+        [InvalidSetting.learningThreads(learningThreads), InvalidSetting.matmulPrecision(matmulPrecision)]
+            .compactMap { $0 }
+    }
 
     public init() {}
 

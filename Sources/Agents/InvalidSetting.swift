@@ -1,3 +1,5 @@
+import Neural
+
 /// A setting an agent cannot run with, named by its hyper-parameter key, so that a curriculum's reader can point at
 /// that key and `lifelong train --config` can report the same words.
 ///
@@ -19,5 +21,10 @@ public struct InvalidSetting: Equatable, Sendable {
         return InvalidSetting(
             key: "learningThreads", message: "learningThreads must be at least 1; got \(threads)",
             hint: "1, or 2 to let an update use a second core")
+    }
+
+    /// DQN's and SAC's `matmulPrecision`: `bfloat16` only on a CPU that has it.
+    static func matmulPrecision(_ precision: MatmulPrecision) -> InvalidSetting? {
+        precision.unavailability.map { InvalidSetting(key: "matmulPrecision", message: $0, hint: nil) }
     }
 }

@@ -36,10 +36,7 @@ public struct SACConfiguration: Codable, Equatable, Sendable {
 
     /// The settings SAC cannot run with here (empty when usable).
     public var invalidSettings: [InvalidSetting] {
-        var problems = [InvalidSetting.learningThreads(learningThreads)].compactMap { $0 }
-        if let problem = matmulPrecision.unavailability {
-            problems.append(InvalidSetting(key: "matmulPrecision", message: problem, hint: nil))
-        }
-        return problems
+        [InvalidSetting.learningThreads(learningThreads), InvalidSetting.matmulPrecision(matmulPrecision)]
+            .compactMap { $0 }
     }
 }

@@ -3,6 +3,7 @@ import Environments
 import Foundation
 import HDF5
 import LifelongTestSupport
+import Neural
 import Replay
 import Testing
 
@@ -46,9 +47,13 @@ struct DQNTests {
 
     /// rl-zoo's CartPole settings with a 64-64 network over 20,000 steps, seed 1: a quick, fixed-seed check
     /// (`make bench-agents` is where the full settings run over several seeds against SB3).
-    @Test func dqnSolvesCartPoleWithAFixedSeed() throws {
+    /// With the opt-in bf16 products too (where the CPU has them): the 64 × 64 layer's products on batches of 64
+    /// are large enough to take them.
+    @Test(arguments: MatmulPrecision.bfloat16IsAvailable ? [.float32, .bfloat16] : [.float32] as [MatmulPrecision])
+    func dqnSolvesCartPoleWithAFixedSeed(precision: MatmulPrecision) throws {
         var configuration = DQNConfiguration.rlZooCartPole(totalSteps: 20_000)
         configuration.hiddenLayers = [64, 64]
+        configuration.matmulPrecision = precision
         let agent = Self.agent(seed: 1, configuration: configuration)
         let loop = try EnvironmentLoop(environment: EnvironmentRegistry.make("CartPole-v1"), agent: agent, seed: 1)
         try loop.run(steps: 20_000)
