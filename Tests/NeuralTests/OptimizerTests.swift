@@ -25,6 +25,28 @@ struct OptimizerTests {
         #expect(s.gradients.allSatisfy { $0 == 0 }, "the step zeroes gradients")
     }
 
+    @Test func adamSplitOverALaneGivesTheSameStepsBitForBit() {
+        /// Five AdamW steps on a store of 50,001 values (above the split size, odd), with or without a lane.
+        func stepped(lane: Lane?) -> (values: [Float], moments: [Float], gradients: [Float]) {
+            let store = ParameterStore()
+            _ = store.allocate("theta", shape: [50_001]) { $0.update(repeating: 0.5) }
+            let adam = Adam(store: store, learningRate: 0.01, weightDecay: .decoupled(0.1))
+            adam.lane = lane
+            for step in 0..<5 {
+                let gradients = store.gradients
+                for index in gradients.indices {
+                    gradients[index] = Float((index * 7919 + step * 104_729) % 2001) - 1000
+                }
+                adam.step()
+            }
+            return (Array(store.values), adam.stateBuffers.flatMap { Array($0.values) }, Array(store.gradients))
+        }
+        let serial = stepped(lane: nil)
+        let split = stepped(lane: Lane())
+        #expect(split.values == serial.values && split.moments == serial.moments)
+        #expect(split.gradients.allSatisfy { $0 == 0 }, "both halves zero their gradients")
+    }
+
     @Test func adamWDecaysWeightsBeforeTheUpdate() {
         let s = store(gradient: [0.5, -4])
         Adam.adamW(store: s, learningRate: 0.1, weightDecay: 0.5).step()
