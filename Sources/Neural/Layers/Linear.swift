@@ -34,6 +34,10 @@ public struct Linear: Layer {
 
     /// The layer followed by `activation`; ReLU after a biased layer is recorded as one node
     /// (`Graph.rectifiedLinear`), the same numbers with two fewer passes over the output.
+    ///
+    /// ```swift
+    /// let hidden = layer(graph.input(observations), activation: .relu)   // max(x·W + b, 0)
+    /// ```
     public func callAsFunction(_ input: Variable, activation: Activation) -> Variable {
         let graph = input.owner
         guard activation == .relu, let bias else { return activation(self(input)) }
