@@ -37,6 +37,9 @@ public final class SAC: RegularizableAgent {
     private let targetGraph = Graph()
     /// The actor step's policy pass, recorded beside the critic step (the policy does not change until then).
     private let actorGraph = Graph()
+    /// Each critic's forward and backward pass of the critic step, one graph per critic so that the two backward
+    /// passes run at once (the loss joining them is on `graph`).
+    private let criticGraphs = (Graph(), Graph())
     /// Each critic's value of the policy's actions and its gradient with respect to them (the critics are
     /// constant there), one graph per critic so that the two run at once.
     private let actionValueGraphs = (Graph(), Graph())
@@ -117,7 +120,9 @@ public final class SAC: RegularizableAgent {
         criticOptimizer.lane = lane
         actionValueGraphs.0.constantStore = criticStore
         actionValueGraphs.1.constantStore = criticStore
-        for learning in [graph, targetGraph, actorGraph, actionValueGraphs.0, actionValueGraphs.1] {
+        for learning in [
+            graph, targetGraph, actorGraph, criticGraphs.0, criticGraphs.1, actionValueGraphs.0, actionValueGraphs.1,
+        ] {
             learning.matmulPrecision = configuration.matmulPrecision
         }
     }
@@ -261,19 +266,24 @@ public final class SAC: RegularizableAgent {
         actorGraph.reset()
         var critic: (q1: Variable, q2: Variable)?
         var policyAtStates: (states: Variable, action: Variable, logProbability: Variable)?
+        func value(_ critic: MLP, on graph: Graph) -> Variable {
+            graph.reset()
+            let observations = graph.input(Tensor(shape: [size, observationSize], scalars: self.batch.observations))
+            let taken = graph.input(Tensor(shape: [size, self.actionSize], scalars: self.batch.actions))
+            return critic(graph.concatColumns(observations, taken))
+        }
         let onlineForward = {
-            let observations = self.graph.input(
-                Tensor(shape: [size, observationSize], scalars: self.batch.observations))
-            let taken = self.graph.input(Tensor(shape: [size, self.actionSize], scalars: self.batch.actions))
-            let input = self.graph.concatColumns(observations, taken)
-            critic = (self.critics.0(input), self.critics.1(input))
+            critic = (value(self.critics.0, on: self.criticGraphs.0), value(self.critics.1, on: self.criticGraphs.1))
             let states = self.actorGraph.input(
                 Tensor(shape: [size, observationSize], scalars: self.batch.observations))
             let (action, logProbability) = self.policy(states, normals: self.stateNoise)
             policyAtStates = (states, action, logProbability)
         }
         split(onlineForward) { self.computeCriticTargets(alpha: alpha) }
-        let (q1, q2) = critic!
+        // The loss on `graph`, from the critics' values; each critic's backward pass on its own graph, at once.
+        let values = critic!
+        let q1 = graph.input(values.q1.values, shape: [size, 1], requiresGradient: true)
+        let q2 = graph.input(values.q2.values, shape: [size, 1], requiresGradient: true)
         let target = graph.input(Tensor(shape: [size, 1], scalars: criticTargets))
         var criticLoss = 0.5 * (graph.meanSquaredError(q1, target) + graph.meanSquaredError(q2, target))
         if configuration.valueCloning > 0 {
@@ -292,6 +302,9 @@ public final class SAC: RegularizableAgent {
                     + "lower the learning rate")
         }
         graph.backward(criticLoss)
+        let firstBackward = { self.criticGraphs.0.backward(values.q1, seed: self.graph.gradient(of: q1)!) }
+        let secondBackward = { self.criticGraphs.1.backward(values.q2, seed: self.graph.gradient(of: q2)!) }
+        split(firstBackward, secondBackward)
         criticOptimizer.step()
         // Actor step: α log π(a|s) − min Q(s, a) with a from the policy, through the updated critics held constant
         // (SB3 computes their weight gradients and discards them; the numbers are the same). The critics' part
