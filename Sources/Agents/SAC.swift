@@ -31,7 +31,7 @@ public final class SAC: RegularizableAgent {
     private let actorOptimizer: Adam
     private let criticOptimizer: Adam
     private let entropyOptimizer: Adam
-    /// The critic step, the actor loss's head and the entropy step.
+    /// The critic loss (from the critics' values), the actor loss's head and the entropy step.
     private let graph = Graph()
     /// The critics' targets' graph, separate so that it can run beside the critics' forward pass.
     private let targetGraph = Graph()
@@ -264,7 +264,7 @@ public final class SAC: RegularizableAgent {
         // actor step's policy pass at s on `actorGraph` (the policy does not change before the actor step).
         graph.reset()
         actorGraph.reset()
-        var critic: (q1: Variable, q2: Variable)?
+        var criticValues: (q1: Variable, q2: Variable)?
         var policyAtStates: (states: Variable, action: Variable, logProbability: Variable)?
         func value(_ critic: MLP, on graph: Graph) -> Variable {
             graph.reset()
@@ -273,7 +273,9 @@ public final class SAC: RegularizableAgent {
             return critic(graph.concatColumns(observations, taken))
         }
         let onlineForward = {
-            critic = (value(self.critics.0, on: self.criticGraphs.0), value(self.critics.1, on: self.criticGraphs.1))
+            criticValues = (
+                value(self.critics.0, on: self.criticGraphs.0), value(self.critics.1, on: self.criticGraphs.1)
+            )
             let states = self.actorGraph.input(
                 Tensor(shape: [size, observationSize], scalars: self.batch.observations))
             let (action, logProbability) = self.policy(states, normals: self.stateNoise)
@@ -281,7 +283,7 @@ public final class SAC: RegularizableAgent {
         }
         split(onlineForward) { self.computeCriticTargets(alpha: alpha) }
         // The loss on `graph`, from the critics' values; each critic's backward pass on its own graph, at once.
-        let values = critic!
+        let values = criticValues!
         let q1 = graph.input(values.q1.values, shape: [size, 1], requiresGradient: true)
         let q2 = graph.input(values.q2.values, shape: [size, 1], requiresGradient: true)
         let target = graph.input(Tensor(shape: [size, 1], scalars: criticTargets))
