@@ -266,16 +266,13 @@ public final class SAC: RegularizableAgent {
         actorGraph.reset()
         var criticValues: (q1: Variable, q2: Variable)?
         var policyAtStates: (states: Variable, action: Variable, logProbability: Variable)?
-        func value(_ critic: MLP, on graph: Graph) -> Variable {
-            graph.reset()
-            let observations = graph.input(Tensor(shape: [size, observationSize], scalars: self.batch.observations))
-            let taken = graph.input(Tensor(shape: [size, self.actionSize], scalars: self.batch.actions))
-            return critic(graph.concatColumns(observations, taken))
-        }
         let onlineForward = {
-            criticValues = (
-                value(self.critics.0, on: self.criticGraphs.0), value(self.critics.1, on: self.criticGraphs.1)
-            )
+            self.batch.actions.withUnsafeBufferPointer { taken in
+                criticValues = (
+                    self.criticValue(self.critics.0, on: self.criticGraphs.0, actions: taken).value,
+                    self.criticValue(self.critics.1, on: self.criticGraphs.1, actions: taken).value
+                )
+            }
             let states = self.actorGraph.input(
                 Tensor(shape: [size, observationSize], scalars: self.batch.observations))
             let (action, logProbability) = self.policy(states, normals: self.stateNoise)
@@ -360,17 +357,16 @@ public final class SAC: RegularizableAgent {
     /// gradient is the sum of the two critics' parts, and a sum of two is the same in either order.
     private func computeCriticActionGradient(actions: UnsafeBufferPointer<Float>) {
         let size = configuration.batchSize
-        let observationSize = replay.schema.observationSize
-        func value(_ critic: MLP, on graph: Graph) -> (actions: Variable, value: Variable) {
-            graph.reset()
-            let states = graph.input(Tensor(shape: [size, observationSize], scalars: batch.observations))
-            let actions = graph.input(actions, shape: [size, actionSize], requiresGradient: true)
-            return (actions, critic(graph.concatColumns(states, actions)))
-        }
         var first: (actions: Variable, value: Variable)?
         var second: (actions: Variable, value: Variable)?
-        let firstForward = { first = value(self.critics.0, on: self.actionValueGraphs.0) }
-        let secondForward = { second = value(self.critics.1, on: self.actionValueGraphs.1) }
+        let firstForward = {
+            first = self.criticValue(
+                self.critics.0, on: self.actionValueGraphs.0, actions: actions, differentiated: true)
+        }
+        let secondForward = {
+            second = self.criticValue(
+                self.critics.1, on: self.actionValueGraphs.1, actions: actions, differentiated: true)
+        }
         split(firstForward, secondForward)
         graph.reset()
         let q1 = graph.input(first!.value.values, shape: [size, 1], requiresGradient: true)
@@ -382,6 +378,18 @@ public final class SAC: RegularizableAgent {
         let a = actionValueGraphs.0.gradient(of: first!.actions)!
         let b = actionValueGraphs.1.gradient(of: second!.actions)!
         for index in criticActionGradient.indices { criticActionGradient[index] = a[index] + b[index] }
+    }
+
+    /// `critic`'s values at the batch's observations and `actions`, recorded on `graph` after a reset; with the
+    /// actions' input node, which gets a gradient when `differentiated`.
+    private func criticValue(
+        _ critic: MLP, on graph: Graph, actions: UnsafeBufferPointer<Float>, differentiated: Bool = false
+    ) -> (actions: Variable, value: Variable) {
+        let size = configuration.batchSize
+        graph.reset()
+        let states = graph.input(Tensor(shape: [size, replay.schema.observationSize], scalars: batch.observations))
+        let input = graph.input(actions, shape: [size, actionSize], requiresGradient: differentiated)
+        return (input, critic(graph.concatColumns(states, input)))
     }
 
     /// Runs `local` here and `remote` on the lane at once, or `remote` then `local` without a lane.
