@@ -173,7 +173,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HDF5Tests",
-            dependencies: ["HDF5", "LifelongTestSupport"],
+            dependencies: ["HDF5", "CHDF5", "LifelongTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

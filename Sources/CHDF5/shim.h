@@ -3,6 +3,7 @@
 #ifndef LIFELONG_CHDF5_SHIM_H
 #define LIFELONG_CHDF5_SHIM_H
 
+#include <fcntl.h>
 #include <hdf5.h>
 
 // File access flags.
@@ -68,5 +69,13 @@ static inline herr_t shim_set_clear_status_flags(hid_t fapl) {
     hbool_t clear = 1;
     return H5Pset(fapl, "clear_status_flags", &clear);
 }
+
+// `fcntl` is variadic, which Swift cannot call. libhdf5 opens files without close-on-exec (see
+// Sources/HDF5/FileDescriptor.swift for why that matters).
+static inline int shim_set_close_on_exec(int fd) {
+    int flags = fcntl(fd, F_GETFD);
+    return flags < 0 ? -1 : fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+static inline int shim_duplicate_close_on_exec(int fd) { return fcntl(fd, F_DUPFD_CLOEXEC, 0); }
 
 #endif

@@ -116,6 +116,7 @@ extension File {
             let id = H5Fopen(path, shim_H5F_ACC_RDWR(), access.id)
             let cleared = File(
                 path: path, mode: .readWrite, handle: try makeHandle(id, .file, "recover file", file: path))
+            FileDescriptor.closeOnExec(id)
             if let record = try cleared.lastCommit() {
                 for (datasetPath, committed) in record.rows {
                     let dataset = try cleared.openUntypedDataset(datasetPath)

@@ -66,7 +66,9 @@ public final class File: HDF5Object, @unchecked Sendable {
             let access = try fileAccessList(format: format, path: path, operation: "create file")
             let flags = overwrite ? shim_H5F_ACC_TRUNC() : shim_H5F_ACC_EXCL()
             let id = H5Fcreate(path, flags, shim_H5P_DEFAULT(), access.id)
-            return File(path: path, mode: .readWrite, handle: try makeHandle(id, .file, "create file", file: path))
+            let handle = try makeHandle(id, .file, "create file", file: path)
+            FileDescriptor.closeOnExec(id)
+            return File(path: path, mode: .readWrite, handle: handle)
         }
     }
 
@@ -86,7 +88,9 @@ public final class File: HDF5Object, @unchecked Sendable {
             case .readSWMR: flags = shim_H5F_ACC_RDONLY() | shim_H5F_ACC_SWMR_READ()
             }
             let id = H5Fopen(path, flags, access.id)
-            return File(path: path, mode: mode, handle: try makeHandle(id, .file, "open file", file: path))
+            let handle = try makeHandle(id, .file, "open file", file: path)
+            FileDescriptor.closeOnExec(id)
+            return File(path: path, mode: mode, handle: handle)
         }
     }
 
@@ -136,13 +140,10 @@ public final class File: HDF5Object, @unchecked Sendable {
     public func sync() throws {
         try HDF5Library.withLibrary {
             try flush()
-            let access = try makeHandle(H5Fget_access_plist(handle.id), .propertyList, "sync file", file: path)
-            var raw: UnsafeMutableRawPointer?
-            try check(H5Fget_vfd_handle(handle.id, access.id, &raw), "sync file", file: path)
-            guard let raw else {
-                throw HDF5Error(.io, operation: "sync file", file: path, reason: "the file driver gave no descriptor.")
+            guard let descriptor = FileDescriptor.of(handle.id) else {
+                throw HDF5Error.fromStack(operation: "sync file", file: path)
             }
-            if fsync(raw.load(as: Int32.self)) != 0 {
+            if fsync(descriptor) != 0 {
                 throw HDF5Error(
                     .io, operation: "sync file", file: path,
                     reason: "fsync failed: \(String(cString: strerror(errno))).")

@@ -22,7 +22,7 @@ final class Handle: @unchecked Sendable {
         let status: herr_t = HDF5Library.withLibrary {
             guard H5Iis_valid(closing) > 0 else { return 0 }
             switch kind {
-            case .file: return H5Fclose(closing)
+            case .file: return FileDescriptor.closeReleasingLock(closing)
             case .group: return H5Gclose(closing)
             case .dataset: return H5Dclose(closing)
             case .datatype: return H5Tclose(closing)
