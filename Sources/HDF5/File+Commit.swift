@@ -117,6 +117,10 @@ extension File {
             let cleared = File(
                 path: path, mode: .readWrite, handle: try makeHandle(id, .file, "recover file", file: path))
             FileDescriptor.closeOnExec(id)
+            // A writer killed mid-flush can leave metadata on disk past the end of allocation its superblock
+            // records; cutting the datasets back would then fail reading it ("addr overflow"). Moving the end of
+            // allocation to the end of the file is h5clear's repair for this (`h5clear --increment=0`).
+            try check(H5Fincrement_filesize(id, 0), "recover file", file: path)
             if let record = try cleared.lastCommit() {
                 for (datasetPath, committed) in record.rows {
                     let dataset = try cleared.openUntypedDataset(datasetPath)
