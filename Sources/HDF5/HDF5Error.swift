@@ -119,8 +119,16 @@ extension HDF5Error {
             return (
                 .fileInUse,
                 "the file is open for writing in another process, or a writer was killed and left it marked open. "
-                    + "If no writer is running, open it with recovery (File.recover / `File.open(_:mode: .recover)`); "
+                    + "If no writer is running, open it with recovery (`File.recover(path)`); "
                     + "to read while a writer runs, open it with mode .readSWMR."
+            )
+        }
+        if mentions("not already open for swmr writing") {
+            return (
+                .fileInUse,
+                "the file is marked open by a writer that is not in SWMR mode (or was killed before it switched), "
+                    + "so a SWMR reader cannot follow it. If no writer is running, open it with recovery "
+                    + "(`File.recover(path)`); otherwise wait until the writer has called startSWMRWrite()."
             )
         }
         if mentions("checksum") {

@@ -66,6 +66,21 @@ struct ErrorTests {
         #expect(error.kind == .notHDF5)
     }
 
+    @Test func aFileLeftOpenForPlainWritingIsInUseForEveryReaderAndNamesRecovery() throws {
+        let path = directory.file("left-open.h5")
+        let killed = directory.file("left-open-killed.h5")
+        let writer = try File.create(path)
+        _ = try writer.createGroup("g")
+        try writer.flush()
+        try FileManager.default.copyItem(atPath: path, toPath: killed)  // what a kill before startSWMRWrite leaves
+        for mode in [File.Mode.readOnly, .readSWMR] {
+            let error = try #require(throws: HDF5Error.self) { try File.open(killed, mode: mode) }
+            #expect(error.kind == .fileInUse, "mode \(mode)")
+            #expect(error.description.contains("File.recover(path)"), "mode \(mode)")
+        }
+        #expect(try File.recover(killed).openObjectCount == 1)
+    }
+
     @Test func aMissingDatasetIsObjectNotFoundListingTheGroup() throws {
         let file = try File.open(try validFile("schema.h5"))
         let error = try #require(throws: HDF5Error.self) { try file.openDataset("steps/reward", as: Float.self) }
