@@ -45,7 +45,15 @@ extension ReplayStore {
         }
         let configuration: ReplayConfiguration
         do {
-            let file = try File.open(stepsPath, mode: .readSWMR)
+            let file: File
+            do {
+                file = try File.open(stepsPath, mode: .readSWMR)
+            } catch let error as HDF5Error where error.kind == .fileInUse {
+                // The writer was killed after creating the log but before switching it to SWMR: only recovery
+                // opens it (and `ReplayLog.reopen` below would recover it anyway).
+                file = try File.recover(stepsPath)
+            }
+            defer { try? file.close() }
             guard try file.attribute("schema", as: String.self) == "lifelong.replay" else {
                 throw ReplayError("\(stepsPath) is not a Lifelong replay log (its schema attribute differs)")
             }

@@ -68,6 +68,23 @@ struct PersistenceTests {
         #expect(try log.openDataset("steps/reward", as: Float.self).rowCount == 120)
     }
 
+    @Test func aStoreKilledBeforeItsLogSwitchedToSWMRReopens() throws {
+        let path = directory.file("before-swmr")
+        let killed = directory.file("before-swmr-killed")
+        do {
+            let store = try ReplayStore.create(at: path, schema: testSchema, capacity: 50, eviction: .fifo, seed: 1)
+            for index in 0..<120 { store.insert(streamTransition(index)) }
+            try store.commit()
+        }
+        // The log reopened for writing and not yet switched to SWMR, as `open` leaves it for a moment: a kill now
+        // leaves it marked for plain writing, which a SWMR reader refuses.
+        let writer = try File.open(path + "/steps.h5", mode: .readWrite)
+        try FileManager.default.copyItem(atPath: path, toPath: killed)
+        try writer.close()
+        let reopened = try ReplayStore.open(killed)
+        #expect(reopened.count == 50 && reopened.inserted == 120)
+    }
+
     @Test func creatingOverAStoreAndOpeningNothingAreClearErrors() throws {
         let path = directory.file("exists")
         _ = try ReplayStore.create(at: path, schema: testSchema, capacity: 5, eviction: .fifo, seed: 1)
