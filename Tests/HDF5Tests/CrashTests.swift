@@ -76,7 +76,7 @@ struct CrashTests {
             file = try File.recover(path)
         } catch let error as HDF5Error where !swmr && (error.kind == .corrupt || error.kind == .io) {
             // Without SWMR, libhdf5 may rewrite the chunk index of committed rows in place, in writes a kill can
-            // tear (measured: 1 in ~500 kills at 7-row chunks, docs/hdf5.md) — recovery must then say so, never
+            // tear (measured: 2 in 1,500 kills, docs/hdf5.md) — recovery must then say so, never
             // return wrong rows. SWMR files, which the replay store and the run log are, have no such outcome.
             return "damaged (no SWMR): \(error.kind)"
         }
