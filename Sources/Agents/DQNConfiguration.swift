@@ -64,8 +64,7 @@ public struct DQNConfiguration: Codable, Equatable, Sendable {
 
     /// The settings DQN cannot run with (empty when usable).
     public var invalidSettings: [InvalidSetting] {
-        [InvalidSetting.learningThreads(learningThreads), InvalidSetting.matmulPrecision(matmulPrecision)]
-            .compactMap { $0 }
+        InvalidSetting.ofLearner(threads: learningThreads, precision: matmulPrecision)
     }
 
     public init() {}

@@ -15,6 +15,11 @@ public struct InvalidSetting: Equatable, Sendable {
     /// How to fix it, when the message does not say.
     public let hint: String?
 
+    /// What DQN and SAC check of their shared settings, `learningThreads` and `matmulPrecision`.
+    static func ofLearner(threads: Int, precision: MatmulPrecision) -> [InvalidSetting] {
+        [learningThreads(threads), matmulPrecision(precision)].compactMap { $0 }
+    }
+
     /// DQN's and SAC's `learningThreads`: 1, or 2 and more (two threads; the numbers are the same either way).
     static func learningThreads(_ threads: Int) -> InvalidSetting? {
         guard threads < 1 else { return nil }

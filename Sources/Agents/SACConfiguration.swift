@@ -36,7 +36,6 @@ public struct SACConfiguration: Codable, Equatable, Sendable {
 
     /// The settings SAC cannot run with here (empty when usable).
     public var invalidSettings: [InvalidSetting] {
-        [InvalidSetting.learningThreads(learningThreads), InvalidSetting.matmulPrecision(matmulPrecision)]
-            .compactMap { $0 }
+        InvalidSetting.ofLearner(threads: learningThreads, precision: matmulPrecision)
     }
 }
