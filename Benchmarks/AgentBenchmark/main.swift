@@ -7,11 +7,12 @@
 // there (1 by default — both sides are slower with two on these small products); `--learning-threads N` sets
 // Lifelong's DQN and SAC `learningThreads` (2 by default: an update's independent products on two threads, each
 // with single-threaded BLAS — the same numbers as with 1). `--dqn-precision bfloat16` gives cases (a) and (b) DQN's
-// opt-in bf16 products (other numbers than SB3's; case (c) runs SAC both ways by itself).
+// opt-in bf16 products (other numbers than SB3's; case (c) runs SAC both ways by itself, float32 only with
+// `--sac-bf16 no`).
 //
 // usage: AgentBenchmark [--peer PYTHON] [--cases a,b,c] [--seeds N] [--steps N] [--cleanrl-seeds N]
 //                       [--cleanrl-steps N] [--sac-steps N] [--threads N] [--learning-threads N]
-//                       [--dqn-precision float32|bfloat16]
+//                       [--dqn-precision float32|bfloat16] [--sac-bf16 yes|no]
 import Agents
 import BenchmarkSupport
 import CBLAS
@@ -199,7 +200,7 @@ func caseC() throws -> String {
     let (sacSeconds, sacScore) = try trainSAC(sacConfiguration)
     // The opt-in bf16 products, where the CPU has them: not SB3's arithmetic, reported beside the float32 run.
     var reduced: (seconds: Double, score: Double)?
-    if MatmulPrecision.bfloat16IsAvailable {
+    if MatmulPrecision.bfloat16IsAvailable, option("--sac-bf16") != "no" {
         var bf16 = sacConfiguration
         bf16.matmulPrecision = .bfloat16
         reduced = try trainSAC(bf16)
@@ -216,12 +217,13 @@ func caseC() throws -> String {
             sacSeconds, sacScore) + sb3Text)
     // The update's products, in forward passes' worth: the policy on s′ (1) and both target critics (2); both
     // critics forward (2) and back, weight and input gradients (4); the policy on s (1), both critics forward (2) and
-    // back to the action only (2, they are constant there); the policy back (2). Policy 4, critics 12.
+    // back to the action only, each row through the lower critic (1, they are constant there); the policy back (2).
+    // Policy 4, critics 11.
     let hidden = sacConfiguration.hiddenLayers
     let batch = sacConfiguration.batchSize
     let actorForward = forwardFLOPs([3] + hidden + [2], batch: batch)
     let criticForward = forwardFLOPs([4] + hidden + [1], batch: batch)
-    let perUpdate = actorForward * 4 + criticForward * 12
+    let perUpdate = actorForward * 4 + criticForward * 11
     let sacUpdates = Double(sacSteps - sacConfiguration.learningStarts + 1)
     let (peak, lanes) = sgemmPeak()
     let boundSeconds = sacUpdates * perUpdate / peak

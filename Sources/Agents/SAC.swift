@@ -53,6 +53,14 @@ public final class SAC: RegularizableAgent {
     private var stateNoise: [Float]
     /// d/da of −mean(min(Q1(s, a), Q2(s, a))) at the policy's actions: the critics' part of the actor's gradient.
     private var criticActionGradient: [Float]
+    /// The rows whose min(Q1, Q2) gradient goes through the first critic, then those through the second (a tie is
+    /// in both): up to twice the batch.
+    private let lowerCriticRows: UnsafeMutableBufferPointer<Int32>
+    /// Each critic's gradient with respect to its input [s, a] at the listed rows, written by both threads (on
+    /// different rows), hence not arrays.
+    private let actionValueGradients: (UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>)
+    /// `MLP.inputGradient`'s scratch, one per thread.
+    private let workspaces = (InputGradientWorkspace(), InputGradientWorkspace())
     private var batch: ReplayBatch
     private var noise: RandomStream
     private let actionSize: Int
@@ -110,6 +118,12 @@ public final class SAC: RegularizableAgent {
         nextStateNoise = [Float](repeating: 0, count: configuration.batchSize * low.count)
         stateNoise = nextStateNoise
         criticActionGradient = nextStateNoise
+        lowerCriticRows = .allocate(capacity: 2 * configuration.batchSize)
+        lowerCriticRows.initialize(repeating: 0)
+        let criticInputs = configuration.batchSize * (observationSize + low.count)
+        actionValueGradients = (.allocate(capacity: criticInputs), .allocate(capacity: criticInputs))
+        actionValueGradients.0.initialize(repeating: 0)
+        actionValueGradients.1.initialize(repeating: 0)
         precondition(configuration.invalidSettings.isEmpty, configuration.invalidSettings.first?.message ?? "")
         lane = configuration.learningThreads > 1 ? Lane() : nil
         graph.lane = lane
@@ -167,7 +181,12 @@ public final class SAC: RegularizableAgent {
         return UnsafeBufferPointer(actionBuffer)
     }
 
-    deinit { actionBuffer.deallocate() }
+    deinit {
+        actionBuffer.deallocate()
+        lowerCriticRows.deallocate()
+        actionValueGradients.0.deallocate()
+        actionValueGradients.1.deallocate()
+    }
 
     public func observe(_ transition: Transition) {
         // Actions are stored in (−1, 1), the policy's own units.
@@ -269,8 +288,8 @@ public final class SAC: RegularizableAgent {
         let onlineForward = {
             self.batch.actions.withUnsafeBufferPointer { taken in
                 criticValues = (
-                    self.criticValue(self.critics.0, on: self.criticGraphs.0, actions: taken).value,
-                    self.criticValue(self.critics.1, on: self.criticGraphs.1, actions: taken).value
+                    self.criticValue(self.critics.0, on: self.criticGraphs.0, actions: taken).output,
+                    self.criticValue(self.critics.1, on: self.criticGraphs.1, actions: taken).output
                 )
             }
             let states = self.actorGraph.input(
@@ -351,45 +370,69 @@ public final class SAC: RegularizableAgent {
         updates += 1
     }
 
-    /// −d mean(min(Q1(s, a), Q2(s, a)))/da at the batch's states and `actions`, into `criticActionGradient`: each
-    /// critic forward and back on its own graph (the second on the lane's thread, if any), the min and the mean
-    /// differentiated between them on `graph`. The same numbers as one graph through both critics: each row's
-    /// gradient is the sum of the two critics' parts, and a sum of two is the same in either order.
+    /// −d mean(min(Q1(s, a), Q2(s, a)))/da at the batch's states and `actions`, into `criticActionGradient`. Both
+    /// critics' values are needed for the min, but each row's gradient goes back through the lower critic only
+    /// (through both at a tie, half each): `MLP.inputGradient` takes every critic's rows with a nonzero seed, listed
+    /// critic by critic and cut in two equal halves, one per thread — half the products of a backward pass through
+    /// both critics over the whole batch, and the same numbers. The cut depends on the batch only, not on the
+    /// threads.
     private func computeCriticActionGradient(actions: UnsafeBufferPointer<Float>) {
         let size = configuration.batchSize
-        var first: (actions: Variable, value: Variable)?
-        var second: (actions: Variable, value: Variable)?
-        let firstForward = {
-            first = self.criticValue(
-                self.critics.0, on: self.actionValueGraphs.0, actions: actions, differentiated: true)
-        }
-        let secondForward = {
-            second = self.criticValue(
-                self.critics.1, on: self.actionValueGraphs.1, actions: actions, differentiated: true)
-        }
-        split(firstForward, secondForward)
+        var first: MLPPass?
+        var second: MLPPass?
+        split(
+            { first = self.criticValue(self.critics.0, on: self.actionValueGraphs.0, actions: actions) },
+            { second = self.criticValue(self.critics.1, on: self.actionValueGraphs.1, actions: actions) })
+        let passes = (first!, second!)
         graph.reset()
-        let q1 = graph.input(first!.value.values, shape: [size, 1], requiresGradient: true)
-        let q2 = graph.input(second!.value.values, shape: [size, 1], requiresGradient: true)
+        let q1 = graph.input(passes.0.output.values, shape: [size, 1], requiresGradient: true)
+        let q2 = graph.input(passes.1.output.values, shape: [size, 1], requiresGradient: true)
         graph.backward(-minimum(q1, q2).mean())
-        let firstBackward = { self.actionValueGraphs.0.backward(first!.value, seed: self.graph.gradient(of: q1)!) }
-        let secondBackward = { self.actionValueGraphs.1.backward(second!.value, seed: self.graph.gradient(of: q2)!) }
-        split(firstBackward, secondBackward)
-        let a = actionValueGraphs.0.gradient(of: first!.actions)!
-        let b = actionValueGraphs.1.gradient(of: second!.actions)!
-        for index in criticActionGradient.indices { criticActionGradient[index] = a[index] + b[index] }
+        let seeds = (graph.gradient(of: q1)!.baseAddress!, graph.gradient(of: q2)!.baseAddress!)
+        var listed = 0
+        for row in 0..<size where seeds.0[row] != 0 {
+            lowerCriticRows[listed] = Int32(row)
+            listed += 1
+        }
+        let firstCount = listed
+        for row in 0..<size where seeds.1[row] != 0 {
+            lowerCriticRows[listed] = Int32(row)
+            listed += 1
+        }
+        actionValueGradients.0.update(repeating: 0)
+        actionValueGradients.1.update(repeating: 0)
+        let rows = UnsafeBufferPointer(lowerCriticRows)
+        /// The listed rows in `range` (positions in `lowerCriticRows`), each through its critic, with `workspace`.
+        func backward(_ range: Range<Int>, _ workspace: InputGradientWorkspace) {
+            let firsts = range.clamped(to: 0..<firstCount)
+            let seconds = range.clamped(to: firstCount..<listed)
+            critics.0.inputGradient(
+                of: passes.0, rows: UnsafeBufferPointer(rebasing: rows[firsts]), seeds: seeds.0,
+                into: actionValueGradients.0.baseAddress!, workspace: workspace)
+            critics.1.inputGradient(
+                of: passes.1, rows: UnsafeBufferPointer(rebasing: rows[seconds]), seeds: seeds.1,
+                into: actionValueGradients.1.baseAddress!, workspace: workspace)
+        }
+        let half = listed / 2
+        split({ backward(0..<half, self.workspaces.0) }, { backward(half..<listed, self.workspaces.1) })
+        let width = replay.schema.observationSize + actionSize
+        let offset = replay.schema.observationSize
+        for row in 0..<size {
+            for index in 0..<actionSize {
+                criticActionGradient[row * actionSize + index] =
+                    actionValueGradients.0[row * width + offset + index]
+                    + actionValueGradients.1[row * width + offset + index]
+            }
+        }
     }
 
-    /// `critic`'s values at the batch's observations and `actions`, recorded on `graph` after a reset; with the
-    /// actions' input node, which gets a gradient when `differentiated`.
-    private func criticValue(
-        _ critic: MLP, on graph: Graph, actions: UnsafeBufferPointer<Float>, differentiated: Bool = false
-    ) -> (actions: Variable, value: Variable) {
+    /// `critic`'s pass at the batch's observations and `actions`, recorded on `graph` after a reset.
+    private func criticValue(_ critic: MLP, on graph: Graph, actions: UnsafeBufferPointer<Float>) -> MLPPass {
         let size = configuration.batchSize
         graph.reset()
         let states = graph.input(Tensor(shape: [size, replay.schema.observationSize], scalars: batch.observations))
-        let input = graph.input(actions, shape: [size, actionSize], requiresGradient: differentiated)
-        return (input, critic(graph.concatColumns(states, input)))
+        let input = graph.input(actions, shape: [size, actionSize])
+        return critic.pass(graph.concatColumns(states, input))
     }
 
     /// Runs `local` here and `remote` on the lane at once, or `remote` then `local` without a lane.
