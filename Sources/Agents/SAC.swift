@@ -40,8 +40,8 @@ public final class SAC: RegularizableAgent {
     /// Each critic's forward and backward pass of the critic step, one graph per critic so that the two backward
     /// passes run at once (the loss joining them is on `graph`).
     private let criticGraphs = (Graph(), Graph())
-    /// Each critic's value of the policy's actions and its gradient with respect to them (the critics are
-    /// constant there), one graph per critic so that the two run at once.
+    /// Each critic's pass at the policy's actions (the critics are constant there; `MLP.inputGradient` takes the
+    /// gradient from it), one graph per critic so that the two run at once.
     private let actionValueGraphs = (Graph(), Graph())
     /// The second thread of `learningThreads` 2.
     private let lane: Lane?
