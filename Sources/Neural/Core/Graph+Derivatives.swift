@@ -92,6 +92,30 @@ extension Graph {
     }
 
     /// A product's gradients; with `bias`, also the bias's of `linear` (its column sums, beside the weight's).
+    /// A layer's input gradient from its output gradient: dX = dY · Wᵀ (β = 0) or dX += dY · Wᵀ (β = 1), with dY
+    /// `rows` × `outputs`, W `inputs` × `outputs` and dX `rows` × `inputs`, rows packed. With `halves` — scratch
+    /// for dY in bf16 (`rows` × `outputs` rounded up to even) and W packed transposed
+    /// (`lk_bf16_packed_count(outputs, inputs)`) — the product takes bf16 operands; without, it is float32 `sgemm`.
+    /// `Graph.backward` and `MLP.inputGradient` both take a layer's input gradient here, so they agree to the bit.
+    static func layerInputGradient(
+        rows m: Int, inputs k: Int, outputs n: Int, upstream: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        beta: Float, into dx: UnsafeMutablePointer<Float>,
+        halves: (converted: UnsafeMutablePointer<UInt16>, packed: UnsafeMutablePointer<UInt16>)?
+    ) {
+        guard let (converted, packed) = halves else {
+            BLAS.sgemm(
+                transposeA: false, transposeB: true, m: m, n: k, k: n, a: upstream, lda: n, b: weight, ldb: n,
+                beta: beta, c: dx, ldc: k)
+            return
+        }
+        // The bf16 kernel only accumulates: β = 0 clears first.
+        if beta == 0 { dx.initialize(repeating: 0, count: m * k) }
+        let ldg = (n + 1) & ~1
+        lk_bf16_convert(m, n, upstream, n, converted, ldg)
+        lk_bf16_pack_transposed(n, k, weight, n, packed)
+        lk_bf16_gemm(m, k, n, converted, ldg, packed, nil, dx, k)
+    }
+
     private func propagateMatmul(
         _ dc: UnsafeMutablePointer<Float>, _ a: Int, _ b: Int, _ ta: Bool, _ tb: Bool, _ shape: Shape,
         bias: Int? = nil
@@ -116,14 +140,13 @@ extension Graph {
         settleGradient(b)
         if let bias { settleGradient(bias) }
         let inputBeta: Float = claimGradient(a) ? 0 : 1
-        if inputBeta == 0, inputHalves != nil, let da { da.initialize(repeating: 0, count: nodes[a].shape.count) }
         func inputGradient(_ da: UnsafeMutablePointer<Float>) {
-            if let (g, packed) = inputHalves {
-                lk_bf16_convert(m, n, dc, n, g, ldg)
-                lk_bf16_pack_transposed(n, k, bv, bColumns, packed)
-                lk_bf16_gemm(m, k, n, g, ldg, packed, nil, da, aColumns)
+            if !ta && !tb {
+                Self.layerInputGradient(
+                    rows: m, inputs: k, outputs: n, upstream: dc, weight: bv, beta: inputBeta, into: da,
+                    halves: inputHalves)
             } else if !ta {
-                // dA (m×k) += dC · op(B)ᵀ
+                // dA (m×k) += dC · op(B)ᵀ, op(B) = Bᵀ
                 BLAS.sgemm(
                     transposeA: false, transposeB: !tb, m: m, n: k, k: n, a: dc, lda: n, b: bv, ldb: bColumns,
                     beta: inputBeta, c: da, ldc: aColumns)

@@ -68,19 +68,16 @@ extension MLP {
         for index in layers.indices.reversed() {
             let (inputs, outputs) = (layers[index].weight.shape[0], layers[index].weight.shape[1])
             let weight = UnsafePointer(layers[index].weight.store.values(of: layers[index].weight).baseAddress!)
-            // As `Graph.backward` does for a `linear` node over the whole batch (same precision rule, same products).
+            // `Graph.backward`'s product for a `linear` node, with its precision rule for the whole batch.
+            var halves: (converted: UnsafeMutablePointer<UInt16>, packed: UnsafeMutablePointer<UInt16>)?
             if graph.reducedPrecision(rows: batchRows, inputs: inputs, outputs: outputs) {
-                let ldg = (outputs + 1) & ~1
-                let halves = workspace.halves(padded * ldg + lk_bf16_packed_count(outputs, inputs))
-                next.initialize(repeating: 0, count: padded * inputs)
-                lk_bf16_convert(padded, outputs, current, outputs, halves, ldg)
-                lk_bf16_pack_transposed(outputs, inputs, weight, outputs, halves + padded * ldg)
-                lk_bf16_gemm(padded, inputs, outputs, halves, ldg, halves + padded * ldg, nil, next, inputs)
-            } else {
-                BLAS.sgemm(
-                    transposeA: false, transposeB: true, m: padded, n: inputs, k: outputs, a: current, lda: outputs,
-                    b: weight, ldb: outputs, beta: 0, c: next, ldc: inputs)
+                let converted = padded * ((outputs + 1) & ~1)
+                let scratch = workspace.halves(converted + lk_bf16_packed_count(outputs, inputs))
+                halves = (scratch, scratch + converted)
             }
+            Graph.layerInputGradient(
+                rows: padded, inputs: inputs, outputs: outputs, upstream: current, weight: weight, beta: 0, into: next,
+                halves: halves)
             if index > 0 {
                 // Through the previous layer's ReLU: its output's sign, read at the listed rows (padding stays 0).
                 let values = graph.value(pass.hidden[index - 1])
