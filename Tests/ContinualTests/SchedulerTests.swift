@@ -7,6 +7,10 @@ import Testing
 
 /// The scheduler on a small CartPole curriculum: what it records, and that stopping and resuming changes nothing.
 @Suite struct SchedulerTests {
+    /// Every test's run directories, removed when the test ends (a `TemporaryDirectory` is removed when it is
+    /// released, so one made inline inside a test would be gone before the run writes there — and the run left behind).
+    let temporary = TemporaryDirectory("scheduler")
+
     static func curriculum(strategy: String = #"{"name": "finetune"}"#) throws -> Curriculum {
         try Curriculum.parse(
             """
@@ -33,7 +37,7 @@ import Testing
     }
 
     @Test func aRunRecordsEveryEvaluationAndOneMatrixRowPerBlock() throws {
-        let directory = TemporaryDirectory("scheduler-run").file("run")
+        let directory = temporary.file("run")
         let scheduler = try Scheduler.start(try Self.curriculum(), directory: directory, provenance: [:])
         #expect(try scheduler.run(shouldStop: { false }) == .finished)
         let log = try RecordedEvaluations(runDirectory: directory)
@@ -49,7 +53,6 @@ import Testing
     }
 
     @Test func stoppingAndResumingGivesTheSameNumbersAsARunNeverStopped() throws {
-        let temporary = TemporaryDirectory("scheduler-resume")
         let whole = temporary.file("whole")
         _ = try Scheduler.start(try Self.curriculum(), directory: whole, provenance: [:]).run(shouldStop: { false })
         let stopped = temporary.file("stopped")
@@ -72,7 +75,7 @@ import Testing
 
     @Test(arguments: [#"{"name": "ewc", "lambda": 50, "fisher_samples": 64}"#, #"{"name": "l2", "lambda": 1}"#])
     func regularisingStrategiesAnchorTheAgentAtTaskBoundaries(strategy: String) throws {
-        let directory = TemporaryDirectory("scheduler-strategy").file("run")
+        let directory = temporary.file("strategy")
         let scheduler = try Scheduler.start(
             try Self.curriculum(strategy: strategy), directory: directory, provenance: [:])
         #expect(try scheduler.run(shouldStop: { false }) == .finished)
@@ -87,7 +90,6 @@ import Testing
     }
 
     @Test func aGEMTrainsOnTheCurrentTaskAndProjectsAgainstEarlierOnes() throws {
-        let temporary = TemporaryDirectory("scheduler-agem")
         let scheduler = try Scheduler.start(
             try Self.curriculum(strategy: #"{"name": "agem"}"#), directory: temporary.file("run"), provenance: [:])
         #expect(try scheduler.run(shouldStop: { false }) == .finished)
@@ -116,7 +118,7 @@ import Testing
                "learningRate": 0.003}},
              "strategy": {"name": "packnet"}}
             """, file: "packnet.json")
-        let directory = TemporaryDirectory("scheduler-packnet").file("run")
+        let directory = temporary.file("packnet")
         let scheduler = try Scheduler.start(curriculum, directory: directory, provenance: [:])
         #expect(try scheduler.run(shouldStop: { false }) == .finished)
         let packNet = try #require(scheduler.strategy as? PackNet)
@@ -142,7 +144,7 @@ import Testing
 
     /// Runs `curriculum` stopped after `step` steps and resumed, and compares its evaluations with `reference`.
     func expectResumeIsExact(_ curriculum: Curriculum, stoppingAt step: Int, comparedWith reference: String) throws {
-        let directory = TemporaryDirectory("scheduler-resume-check").file("run")
+        let directory = temporary.file("resumed")
         do {
             var polls = 0
             _ = try Scheduler.start(curriculum, directory: directory, provenance: [:]).run(shouldStop: {
@@ -176,7 +178,7 @@ import Testing
     @Test func taskSpecificHeadsKeepConflictingTasksThatOneSharedHeadForgets() throws {
         var forgetting: [Bool: Double] = [:]
         for heads in [false, true] {
-            let directory = TemporaryDirectory("scheduler-heads").file("run")
+            let directory = temporary.file(heads ? "task-heads" : "shared-head")
             let scheduler = try Scheduler.start(try Self.tMaze(taskHeads: heads), directory: directory, provenance: [:])
             #expect(try scheduler.run(shouldStop: { false }) == .finished)
             #expect(scheduler.afterBlock[0][0] > 0.9, "the left arm is learned first (heads: \(heads))")
@@ -197,7 +199,7 @@ import Testing
              "strategy": {"name": "replay", "cloning": true}}
             """, file: "clear.json")
         let scheduler = try Scheduler.start(
-            curriculum, directory: TemporaryDirectory("scheduler-clear").file("run"), provenance: [:])
+            curriculum, directory: temporary.file("clear"), provenance: [:])
         #expect(try scheduler.run(shouldStop: { false }) == .finished)
         let agent = try #require(scheduler.agent as? SAC)
         #expect(agent.configuration.policyCloning == 0.01 && agent.configuration.valueCloning == 0.005)
@@ -206,7 +208,7 @@ import Testing
     }
 
     @Test func theReplayStrategyKeepsEarlierTasksInTheSharedStore() throws {
-        let directory = TemporaryDirectory("scheduler-replay").file("run")
+        let directory = temporary.file("replay")
         let scheduler = try Scheduler.start(
             try Self.curriculum(strategy: #"{"name": "replay", "eviction": "balanced", "sampling": "task_balanced"}"#),
             directory: directory, provenance: [:])
