@@ -1,5 +1,6 @@
-"""Stable-Baselines3 side of make bench-agents: DQN on CartPole-v1 with rl-zoo's hyper-parameters, --threads torch
-threads (one by default), the given seeds; time to train and the greedy mean return over 20 episodes (seeds 10000…). Prints JSON."""
+"""Stable-Baselines3 side of make bench-agents: DQN on CartPole-v1 with rl-zoo's hyper-parameters (or CleanRL's dqn.py
+defaults with --cleanrl-steps) on the given seeds, or SAC on Pendulum-v1 with rl-zoo's settings (--sac-steps), on
+--threads torch threads; time to train and the greedy mean return over 20 episodes (seeds 10000…). Prints JSON."""
 import argparse
 import json
 import time
@@ -8,6 +9,7 @@ import gymnasium as gym
 import stable_baselines3
 import torch
 from stable_baselines3 import DQN
+from stable_baselines3.common.logger import Logger
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--seeds", type=int, default=5)
@@ -18,6 +20,11 @@ parser.add_argument("--cleanrl-steps", type=int, default=0,
 parser.add_argument("--threads", type=int, default=1, help="torch threads")
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
+
+
+def silent_logger():
+    """What verbose=0 logs (nothing), without the empty SB3-<date> directory its default logger leaves in /tmp."""
+    return Logger(folder=None, output_formats=[])
 
 
 def greedy_return(model, env_id, episodes=20):
@@ -37,6 +44,7 @@ def greedy_return(model, env_id, episodes=20):
 if args.sac_steps:
     from stable_baselines3 import SAC
     model = SAC("MlpPolicy", gym.make("Pendulum-v1"), learning_rate=1e-3, seed=1, device="cpu", verbose=0)
+    model.set_logger(silent_logger())
     start = time.perf_counter()
     model.learn(total_timesteps=args.sac_steps)
     seconds = time.perf_counter() - start
@@ -49,6 +57,7 @@ def train_dqn(steps, **settings):
     runs = []
     for seed in range(1, args.seeds + 1):
         model = DQN("MlpPolicy", gym.make("CartPole-v1"), gamma=0.99, seed=seed, device="cpu", verbose=0, **settings)
+        model.set_logger(silent_logger())
         start = time.perf_counter()
         model.learn(total_timesteps=steps)
         seconds = time.perf_counter() - start
