@@ -114,11 +114,12 @@ bench-replay: deps bench-venv
 	.build/release/ReplayBenchmark --peer $(VENV)/bin/python --scratch $(BENCH_DIR)/replay-scratch \
 	  | tee $(BENCH_DIR)/replay.txt
 
-# DQN with rl-zoo's CartPole settings against Stable-Baselines3, same seeds, same run (minutes; not in `make bench`).
+# DQN (rl-zoo's and CleanRL's CartPole settings) and SAC (rl-zoo's Pendulum) against Stable-Baselines3, same seeds,
+# same run (about an hour; not in `make bench`). `make bench-agents AGENTS_ARGS="--cases c --sac-steps 4000"`.
 bench-agents: deps bench-venv
 	$(SWIFT) build -c release --product AgentBenchmark
 	@mkdir -p $(BENCH_DIR)
-	.build/release/AgentBenchmark --peer $(VENV)/bin/python | tee $(BENCH_DIR)/agents.txt
+	.build/release/AgentBenchmark --peer $(VENV)/bin/python $(AGENTS_ARGS) | tee $(BENCH_DIR)/agents.txt
 
 # The episodic store's exact search against FAISS (faiss-cpu), one thread each (minutes; not in `make bench`).
 bench-memory: deps bench-venv

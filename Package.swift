@@ -100,7 +100,10 @@ let package = Package(
         ),
 
         // Benchmarks (make bench-*): each runs its Python peer in the same run and prints the ratio.
-        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/BenchmarkSupport", swiftSettings: swiftSettings),
         .executableTarget(
             name: "NeuralBenchmark",
             dependencies: ["Neural", "CBLAS", "BenchmarkSupport"],

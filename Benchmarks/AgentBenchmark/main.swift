@@ -3,17 +3,10 @@
 // job's matrix-product FLOP bound from an sgemm peak measured here; (b) DQN with CleanRL's dqn.py defaults;
 // (c) SAC on Pendulum-v1 with rl-zoo's settings. The last line summarises.
 //
-// Each side at its fastest on a 2-core machine by default: `--threads N` sets BLAS threads here and torch threads
-// there for DQN (1 by default — both sides are slower with two on these small products); `--sb3-sac-threads N` sets
-// SB3's torch threads for SAC (2 by default: its 256-row batches run faster on two); `--learning-threads N` sets
-// Lifelong's DQN and SAC `learningThreads` (2 by default: an update's independent products on two threads, each
-// with single-threaded BLAS — the same numbers as with 1). `--dqn-precision bfloat16` gives cases (a) and (b) DQN's
-// opt-in bf16 products (other numbers than SB3's; case (c) runs SAC both ways by itself, float32 only with
-// `--sac-bf16 no`).
-//
-// usage: AgentBenchmark [--peer PYTHON] [--cases a,b,c] [--seeds N] [--steps N] [--cleanrl-seeds N]
-//                       [--cleanrl-steps N] [--sac-steps N] [--threads N] [--learning-threads N]
-//                       [--dqn-precision float32|bfloat16] [--sac-bf16 yes|no] [--sb3-sac-threads N]
+// Each side at its fastest on a 2-core machine by default: one BLAS / torch thread for DQN on both sides (both are
+// slower with two on these small products), two torch threads for SB3's SAC (its 256-row batches run faster on
+// two), and Lifelong's `learningThreads` 2 (an update's independent products on two threads, each with
+// single-threaded BLAS — the same numbers as with 1). The options are in Options.swift (`--help`).
 import Agents
 import BenchmarkSupport
 import CBLAS
@@ -22,17 +15,17 @@ import Foundation
 import Neural
 import Replay
 
-let peer = option("--peer")
-let cases = Set((option("--cases") ?? "a,b,c").split(separator: ",").map(String.init))
-let seeds = Int(option("--seeds") ?? "5") ?? 5
-let steps = Int(option("--steps") ?? "50000") ?? 50_000
-let threads = Int(option("--threads") ?? "1") ?? 1
+let options = Options.parseOrExit()
+let peer = options.peerOption.peer
+let cases = Set(options.caseList)
+let seeds = options.seeds
+let steps = options.steps
+let threads = options.threads
 BLAS.setThreads(threads)
-let learningThreads = Int(option("--learning-threads") ?? "2") ?? 2
-let dqnPrecisionName = option("--dqn-precision") ?? "float32"
-guard let dqnPrecision = MatmulPrecision(rawValue: dqnPrecisionName), dqnPrecision.unavailability == nil else {
-    let problem = MatmulPrecision(rawValue: dqnPrecisionName)?.unavailability ?? "use float32 or bfloat16"
-    FileHandle.standardError.write(Data("AgentBenchmark: --dqn-precision \(dqnPrecisionName): \(problem)\n".utf8))
+let learningThreads = options.learningThreads
+guard let dqnPrecision = MatmulPrecision(rawValue: options.dqnPrecision), dqnPrecision.unavailability == nil else {
+    let problem = MatmulPrecision(rawValue: options.dqnPrecision)?.unavailability ?? "use float32 or bfloat16"
+    FileHandle.standardError.write(Data("AgentBenchmark: --dqn-precision \(options.dqnPrecision): \(problem)\n".utf8))
     exit(2)
 }
 let configuration = {
@@ -136,17 +129,24 @@ func caseA() throws -> String {
                 + "median run %.1f s (%.0f%% of the bound's rate, environment and Python-free overheads included)",
             bound, lanes, peak / 1e9, oursMedian, 100 * bound / oursMedian)
             + (dqnPrecision == .float32 ? "" : " — a float32 bound; the hidden layer's products ran in bf16"))
-    return String(
-        format:
-            "DQN CartPole rl-zoo %.1f× SB3 wall clock (medians) at %.0f%% of the sgemm-peak bound, seeds reaching "
-            + "≥ 475: Lifelong %d/%d, SB3 %d/%d",
-        ratio, 100 * bound / oursMedian, solvedOurs, seeds, solvedTheirs, theirs.count)
+    let boundShare = String(format: "%.0f%%", 100 * bound / oursMedian)
+    return "DQN CartPole rl-zoo \(ratioText(ratio)) SB3 wall clock (medians) at \(boundShare) of the sgemm-peak bound, "
+        + "seeds reaching ≥ 475: Lifelong \(solvedOurs)/\(seeds), SB3 "
+        + (theirs.isEmpty ? "not run" : "\(solvedTheirs)/\(theirs.count)")
+}
+
+/// "4.2×", or "-" when the peer did not run.
+func ratioText(_ ratio: Double) -> String { ratio.isNaN ? "-" : String(format: "%.1f×", ratio) }
+
+/// The mean of `values` as a whole number, or "-" when there are none (the peer did not run).
+func meanText(_ values: [Double]) -> String {
+    values.isEmpty ? "-" : String(format: "%.0f", values.reduce(0, +) / Double(values.count))
 }
 
 /// (b) CleanRL's dqn.py defaults: small networks, where per-step overheads dominate.
 func caseB() throws -> String {
-    let cleanRLSteps = Int(option("--cleanrl-steps") ?? "500000") ?? 500_000
-    let cleanRLSeeds = Int(option("--cleanrl-seeds") ?? "3") ?? 3
+    let cleanRLSteps = options.cleanrlSteps
+    let cleanRLSeeds = options.cleanrlSeeds
     var cleanRL = DQNConfiguration.cleanRLCartPole(totalSteps: cleanRLSteps)
     cleanRL.learningThreads = learningThreads
     cleanRL.matmulPrecision = dqnPrecision
@@ -172,17 +172,15 @@ func caseB() throws -> String {
             format: "DQN CartPole-v1, CleanRL settings, %d steps, %d seeds: Lifelong median %.1f s, SB3 median %@",
             cleanRLSteps, cleanRLSeeds, median(oursCleanRL.map(\.seconds)),
             theirsCleanRL.isEmpty ? "not run" : String(format: "%.1f s", median(theirsCleanRL.map(\.seconds)))))
-    return String(
-        format: "CleanRL settings %.1f× SB3, mean returns %.0f vs %.0f", cleanRLRatio,
-        oursCleanRL.map(\.score).reduce(0, +) / Double(max(oursCleanRL.count, 1)),
-        theirsCleanRL.map(\.score).reduce(0, +) / Double(max(theirsCleanRL.count, 1)))
+    return "CleanRL settings \(ratioText(cleanRLRatio)) SB3, mean returns \(meanText(oursCleanRL.map(\.score))) vs "
+        + meanText(theirsCleanRL.map(\.score))
 }
 
 /// (c) SAC on Pendulum-v1, rl-zoo's settings (learning rate 1e-3, SB3's defaults otherwise), seed 1.
 func caseC() throws -> String {
-    let sacSteps = Int(option("--sac-steps") ?? "20000") ?? 20_000
+    let sacSteps = options.sacSteps
     // SB3's SAC runs faster on two torch threads here (3,000 steps: 31.2 and 36.4 s against 39.8 and 40.8 s on one).
-    let sb3SACThreads = Int(option("--sb3-sac-threads") ?? "2") ?? 2
+    let sb3SACThreads = options.sb3SacThreads
     var sacConfiguration = SACConfiguration()
     sacConfiguration.learningRate = 1e-3
     sacConfiguration.learningThreads = learningThreads
@@ -203,7 +201,7 @@ func caseC() throws -> String {
     let (sacSeconds, sacScore) = try trainSAC(sacConfiguration)
     // The opt-in bf16 products, where the CPU has them: not SB3's arithmetic, reported beside the float32 run.
     var reduced: (seconds: Double, score: Double)?
-    if MatmulPrecision.bfloat16IsAvailable, option("--sac-bf16") != "no" {
+    if MatmulPrecision.bfloat16IsAvailable, options.sacBf16 == "yes" {
         var bf16 = sacConfiguration
         bf16.matmulPrecision = .bfloat16
         reduced = try trainSAC(bf16)
@@ -237,9 +235,9 @@ func caseC() throws -> String {
         String(
             format:
                 "SAC learning FLOP bound: %.1f s at the measured sgemm peak of %.0f thread(s) (%.0f GFLOP/s) — %.0f%% "
-                + "of that rate in Lifelong's run; 5× SB3 would need %.0f%%",
-            boundSeconds, lanes, peak / 1e9, 100 * boundSeconds / sacSeconds,
-            sb3SAC.map { 100 * boundSeconds / ($0.seconds / 5) } ?? Double.nan))
+                + "of that rate in Lifelong's run",
+            boundSeconds, lanes, peak / 1e9, 100 * boundSeconds / sacSeconds)
+            + (sb3SAC.map { String(format: "; 5× SB3 would need %.0f%%", 500 * boundSeconds / $0.seconds) } ?? ""))
     let sacRatio = sb3SAC.map { String(format: "%.1f×", $0.seconds / sacSeconds) } ?? "-"
     var summary =
         "SAC Pendulum \(sacRatio) SB3 at "

@@ -22,9 +22,3 @@ public func runPeer(python: String, script: String, arguments: [String]) throws 
     }
     return report
 }
-
-/// The value of `--name VALUE` in the command-line arguments.
-public func option(_ name: String, in arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> String? {
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-    return arguments[index + 1]
-}

@@ -5,8 +5,7 @@
 // every `--checkpoint` steps) and the two evaluations every run makes (before training and at the end). The median
 // ratio over `--repeats` rounds, run alternately, is the overhead; the target is ≤ 3%. A run's fixed costs
 // (creating its files, two checkpoints) weigh less the longer it is, so short `--steps` overstate it.
-//
-// usage: ContinualBenchmark [--steps N] [--repeats N] [--checkpoint STEPS]
+// The options are in Options.swift (`--help`).
 import Agents
 import BenchmarkSupport
 import Continual
@@ -14,10 +13,11 @@ import Environments
 import Foundation
 import Replay
 
-let steps = Int(option("--steps") ?? "100000") ?? 100_000
-let repeats = Int(option("--repeats") ?? "3") ?? 3
+let options = Options.parseOrExit()
+let steps = options.steps
+let repeats = options.repeats
 /// Checkpoint every N steps; by default the curriculum default (every 5 minutes: here, at the start and the end).
-let checkpointInterval = option("--checkpoint").flatMap { Int($0) }
+let checkpointInterval = options.checkpoint
 let hyperparameters = #"{"hiddenLayers": [64, 64], "trainFrequency": 4, "learningStarts": 1000, "batchSize": 64}"#
 let curriculumText = """
     {"name": "overhead", "seeds": {"agent": 1, "curriculum": 1},

@@ -1,14 +1,14 @@
 // make bench-env: steps per second of each built-in environment against Gymnasium's Python environment on the
 // same random actions, in the same run; vector stepping against Gymnasium's vectorised CartPole.
-//
-// usage: EnvironmentBenchmark [--peer PYTHON] [--quick]
+// The options are in Options.swift (`--help`).
 import BenchmarkSupport
 import Environments
 import Foundation
 import Randomness
 
-let quick = CommandLine.arguments.contains("--quick")
-let peer = option("--peer")
+let options = Options.parseOrExit()
+let quick = options.quick
+let peer = options.peerOption.peer
 
 /// Median steps per second over `samples` runs of `steps` steps.
 func stepsPerSecond(samples: Int = 5, steps: Int, _ run: (Int) throws -> Void) rethrows -> Double {

@@ -2,17 +2,17 @@
 // Gaussian keys and queries, one thread each, same run: queries per second at batch 32 and 1 (k = 50, 64-dim keys,
 // 10k / 100k / 1M entries), inserts per second, agreement of the neighbours found, and the search's share of the
 // sgemm peak measured here; then MFEC against DQN on a grid world over five seeds (steps to a goal threshold).
-//
-// usage: MemoryBenchmark [--peer PYTHON] [--quick] [--scratch DIRECTORY]
+// The options are in Options.swift (`--help`).
 import BenchmarkSupport
 import CBLAS
 import EpisodicMemory
 import Foundation
 import Randomness
 
-let quick = CommandLine.arguments.contains("--quick")
-let peer = option("--peer")
-let scratch = option("--scratch") ?? NSTemporaryDirectory() + "lifelong-memory-bench-\(getpid())"
+let options = Options.parseOrExit()
+let quick = options.quick
+let peer = options.peerOption.peer
+let scratch = options.scratch
 let dimension = 64
 let k = 50
 let sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000]
@@ -216,6 +216,12 @@ if let peer {
     }
     summary.append("Gaussian 100k: IVF ahead of hnswlib at \(better) of the speeds compared")
 }
+
+// The scratch files are the peers' inputs only; remove them, and the directory if nothing else is in it.
+for path in [keysPath, queriesPath, scratch + "/gaussian-truth.i32"] {
+    try? FileManager.default.removeItem(atPath: path)
+}
+rmdir(scratch)
 
 let quality = try Quality.run(seeds: [1, 2, 3, 4, 5], budget: quick ? 4000 : 10_000)
 summary.append("MFEC before DQN on \(quality.wins)/\(quality.seeds) seeds")

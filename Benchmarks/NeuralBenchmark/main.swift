@@ -1,18 +1,17 @@
 // make bench-neural: Lifelong's Neural module against PyTorch on CPU, same shapes, same thread count, same run.
-//
-// usage: NeuralBenchmark [--peer PYTHON] [--write-reference FILE | --check-reference FILE] [--quick] [--breakdown]
+// The options are in Options.swift (`--help`).
 import BenchmarkSupport
 import CBLAS
 import Foundation
 import Neural
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-let quick = arguments.contains("--quick")
-if arguments.contains("--breakdown") {
+let options = Options.parseOrExit()
+let quick = options.quick
+if options.breakdown {
     printBreakdown()
     exit(0)
 }
-let peer = option("--peer")
+let peer = options.peerOption.peer
 let threads = BLAS.threadCount
 
 /// The best sgemm rate over square sizes, on this run's kernel and thread count.
@@ -44,10 +43,10 @@ let workloads = [
 // Kernel agreement: the first run writes the ensemble's output, a run under another kernel compares.
 let reference = ensemble.referenceOutput()
 var kernelCheck = ""
-if let path = option("--write-reference") {
+if let path = options.writeReference {
     try Data(reference.withUnsafeBufferPointer { Data(buffer: $0) }).write(to: URL(fileURLWithPath: path))
 }
-if let path = option("--check-reference") {
+if let path = options.checkReference {
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
     let saved = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
     let largest = zip(saved, reference).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? .infinity

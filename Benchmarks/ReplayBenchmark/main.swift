@@ -1,16 +1,19 @@
 // make bench-replay: the replay store against cpprb, TorchRL and Stable-Baselines3's buffer (same sizes, same
 // run): insert rate, uniform and prioritized sampling of 256 from 1M CartPole-sized transitions, persistence
 // throughput against h5py writing the same layout, and the memory each transition takes.
-//
-// usage: ReplayBenchmark [--peer PYTHON] [--quick] [--scratch DIRECTORY]
+// The options are in Options.swift (`--help`).
 import BenchmarkSupport
 import Foundation
 import Randomness
 import Replay
 
-let quick = CommandLine.arguments.contains("--quick")
-let peer = option("--peer")
-let scratch = option("--scratch") ?? NSTemporaryDirectory() + "lifelong-replay-bench-\(getpid())"
+let options = Options.parseOrExit()
+let quick = options.quick
+let peer = options.peerOption.peer
+/// The scratch directory holds only what this run writes there (replay/, h5py/); they alone are removed, then the
+/// directory if it is left empty — never anything else a user's `--scratch` already held.
+let scratch = options.scratch
+let storeDirectory = scratch + "/replay"
 let capacity = quick ? 100_000 : 1_000_000
 let schema = ReplaySchema(observationSize: 4, action: .discrete)
 
@@ -98,9 +101,9 @@ let bytesPerTransition = Double(insertStore.bytesPerTransition)
 let bytesPerPrioritized = Double(prioritized.bytesPerTransition)
 
 // Persistence: the same transitions through a persisted store, committing every 100k (a few seconds of data).
-try? FileManager.default.removeItem(atPath: scratch)
+try? FileManager.default.removeItem(atPath: storeDirectory)
 let persisted = try ReplayStore.create(
-    at: scratch + "/replay", schema: schema, capacity: capacity, eviction: .fifo, seed: 3)
+    at: storeDirectory, schema: schema, capacity: capacity, eviction: .fifo, seed: 3)
 let rows = quick ? 200_000 : 1_000_000
 let transitions = (0..<4096).map { (index: Int) -> Transition in
     let start = index * 4
@@ -133,7 +136,7 @@ for index in 0..<rows {
     memoryOnly.insert(transition)
 }
 let memorySeconds = (now() - memoryStart) / Double(rows)
-try? FileManager.default.removeItem(atPath: scratch)
+try? FileManager.default.removeItem(atPath: storeDirectory)
 
 // The peers.
 var theirs: [String: [String: Double]] = [:]
@@ -142,12 +145,13 @@ if let peer {
     let report = try runPeer(
         python: peer, script: "replay_peers.py",
         arguments: [
-            "--capacity", String(capacity), "--rows", String(rows), "--scratch", scratch + "-h5py",
+            "--capacity", String(capacity), "--rows", String(rows), "--scratch", scratch + "/h5py",
             "--image-capacity", String(imageCapacity),
         ])
     theirs = report["seconds"] as? [String: [String: Double]] ?? [:]
     versions = report["versions"] as? String ?? "?"
 }
+rmdir(scratch)  // only if empty: the peer removed h5py/ itself
 
 func microseconds(_ seconds: Double?) -> String { seconds.map { String(format: "%.2f", $0 * 1e6) } ?? "-" }
 print("Replay benchmark — capacity \(capacity), CartPole-sized transitions, batch 256; peers: \(versions)")

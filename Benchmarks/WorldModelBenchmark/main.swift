@@ -10,11 +10,7 @@
 //   3. MBPO against SAC alone: real steps to a greedy return ≥ 190 on continuous CartPole.
 // Where the CPU has AVX512_BF16, the speed is also measured with bf16 planning (`planningPrecision`), and
 // `--trial-precision bfloat16` runs the trials with it. The last line summarises.
-//
-// usage: WorldModelBenchmark [--peer PYTHON] [--speed-steps N] [--trials N] [--seeds N] [--native-core NAME]
-//                            [--threads N] [--first-seed N] [--mbpo-seeds N] [--mbpo-budget N]
-//                            [--trial-precision float32|bfloat16] [--stop-at RETURN]
-//        WorldModelBenchmark --child-speed N   (speed measurements under another BLAS kernel; JSON)
+// The options are in Options.swift (`--help`).
 import Agents
 import BenchmarkSupport
 import CBLAS
@@ -27,21 +23,22 @@ import WorldModel
 /// Writes a line straight to standard output (unbuffered, so `tee` shows a long run's progress as it goes).
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
-let peer = option("--peer")
-let speedSteps = Int(option("--speed-steps") ?? "10") ?? 10
-let trials = Int(option("--trials") ?? "10") ?? 10
-let seeds = Int(option("--seeds") ?? "5") ?? 5
+let options = Options.parseOrExit()
+let peer = options.peerOption.peer
+let speedSteps = options.speedSteps
+let trials = options.trials
+let seeds = options.seeds
 /// The first seed of the trials (seeds firstSeed…firstSeed + seeds − 1), to spread a long reproduction over runs.
-let firstSeed = Int(option("--first-seed") ?? "1") ?? 1
+let firstSeed = options.firstSeed
 /// The second speed run's OpenBLAS kernel: by default the one OpenBLAS picks for this CPU (OPENBLAS_CORETYPE unset).
-let nativeCore = option("--native-core")
+let nativeCore = options.nativeCore
 /// Ends a seed's trials (ours) at the first trial returning at least this (the target asks "≥ 190 within 10 trials").
-let stopAt = option("--stop-at").flatMap(Double.init)
+let stopAt = options.stopAt
 /// BLAS threads on our side and torch threads on mbrl-lib's: the same on both (default: every core).
-let threads = Int(option("--threads") ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
+let threads = options.threads
 BLAS.setThreads(threads)
 let bfloat16 = PredictionPrecision.bfloat16IsAvailable
-guard let trialPrecision = PredictionPrecision(rawValue: option("--trial-precision") ?? "float32"),
+guard let trialPrecision = PredictionPrecision(rawValue: options.trialPrecision),
     trialPrecision.unavailability == nil
 else {
     say("--trial-precision: float32 or bfloat16 (bfloat16 needs AVX512_BF16: \(bfloat16 ? "present" : "absent"))")
@@ -91,7 +88,7 @@ func planningSeconds(steps: Int, seed: UInt64 = 1, precision: PredictionPrecisio
     return times.sorted()[times.count / 2]
 }
 
-if let child = option("--child-speed").flatMap(Int.init) {
+if let child = options.childSpeed {
     let float32 = try planningSeconds(steps: child)
     let half = bfloat16 ? try planningSeconds(steps: child, precision: .bfloat16) : -1
     say(
@@ -244,8 +241,8 @@ if trials > 0 && seeds > 0 {
 // 3. MBPO against SAC alone on continuous CartPole: real steps until one greedy episode (seed 10000) returns ≥ 190,
 // checked every 250 steps. MBPO: a fit every 250 steps, 20,000 one-step branched rollouts after each, 10 SAC updates
 // per real step with batches imagined 95% of the time; SAC alone: 1 update per step. Same SAC network and rates.
-let mbpoSeeds = Int(option("--mbpo-seeds") ?? "3") ?? 3
-let mbpoBudget = Int(option("--mbpo-budget") ?? "5000") ?? 5000
+let mbpoSeeds = options.mbpoSeeds
+let mbpoBudget = options.mbpoBudget
 if mbpoSeeds > 0 {
     var sac = SACConfiguration()
     sac.learningStarts = 250
