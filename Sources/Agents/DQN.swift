@@ -128,17 +128,20 @@ public final class DQN: RegularizableAgent, TaskConditionedAgent, EpisodicMemory
     /// The episodic tables' retention per task (empty without them).
     public func retention() -> [MemoryRetention] { episodic?.retention(k: 0) ?? [] }
 
-    /// Updates every `trainFrequency` steps after `learningStarts`, and the target every `targetUpdateInterval`.
+    /// Updates the target every `targetUpdateInterval` steps, then trains every `trainFrequency` steps after
+    /// `learningStarts` — SB3's order: its target update runs after each environment step, inside the rollout, and
+    /// the round of gradient steps when the rollout ends. So on a step that does both, the round learns against the
+    /// target as it was before it (CleanRL's dqn.py does the opposite; with SB3's names, SB3's meaning).
     public func learn() throws {
-        if steps >= configuration.learningStarts && steps % configuration.trainFrequency == 0 {
-            for _ in 0..<configuration.gradientSteps { try update() }
-        }
         if steps % configuration.targetUpdateInterval == 0 {
             if configuration.tau >= 1 {
                 target.copy(from: online)
             } else {
                 target.polyakUpdate(from: online, rate: configuration.tau)
             }
+        }
+        if steps >= configuration.learningStarts && steps % configuration.trainFrequency == 0 {
+            for _ in 0..<configuration.gradientSteps { try update() }
         }
     }
 

@@ -1,4 +1,3 @@
-import Agents
 import Environments
 import Foundation
 import HDF5
@@ -6,6 +5,8 @@ import LifelongTestSupport
 import Neural
 import Replay
 import Testing
+
+@testable import Agents
 
 @Suite("DQN")
 struct DQNTests {
@@ -61,6 +62,23 @@ struct DQNTests {
         #expect(score >= 195, "mean evaluation return \(score) over 10 episodes")
         // Updates at every multiple of 256 from step 1024 (learning starts at 1000): 75 rounds of 128.
         #expect(agent.updates == 75 * 128)
+    }
+
+    /// SB3 updates the target after each environment step and trains when the rollout ends: on a step that does
+    /// both, the round learns against the target from before it. Here step 8 does both, with no update before it.
+    @Test func theTargetIsUpdatedBeforeTheSameStepsTrainingRoundAsInSB3() throws {
+        var configuration = DQNConfiguration()
+        configuration.learningStarts = 0
+        configuration.trainFrequency = 8
+        configuration.targetUpdateInterval = 8
+        configuration.gradientSteps = 1
+        configuration.batchSize = 4
+        let agent = Self.agent(seed: 5, configuration: configuration)
+        let initial = agent.online.snapshot()
+        try EnvironmentLoop(environment: EnvironmentRegistry.make("CartPole-v1"), agent: agent, seed: 5).run(steps: 8)
+        #expect(agent.updates == 1)
+        #expect(agent.online.snapshot() != initial, "the round trained the online network")
+        #expect(agent.target.snapshot() == initial, "the target was copied before the round, not after it")
     }
 
     @Test func aSavedAgentActsAndCountsLikeTheOriginal() throws {
