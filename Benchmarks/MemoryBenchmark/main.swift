@@ -10,6 +10,8 @@ import Foundation
 import Randomness
 
 let options = Options.parseOrExit()
+// One thread each side, as the output says, whether or not OPENBLAS_NUM_THREADS=1 is set (make bench-memory sets it).
+openblas_set_num_threads(1)
 let quick = options.quick
 let peer = options.peerOption.peer
 let scratch = options.scratch
