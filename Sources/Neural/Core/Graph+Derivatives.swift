@@ -91,7 +91,6 @@ extension Graph {
         }
     }
 
-    /// A product's gradients; with `bias`, also the bias's of `linear` (its column sums, beside the weight's).
     /// A layer's input gradient from its output gradient: dX = dY · Wᵀ (β = 0) or dX += dY · Wᵀ (β = 1), with dY
     /// `rows` × `outputs`, W `inputs` × `outputs` and dX `rows` × `inputs`, rows packed. With `halves` — scratch
     /// for dY in bf16 (`rows` × `outputs` rounded up to even) and W packed transposed
@@ -116,6 +115,7 @@ extension Graph {
         lk_bf16_gemm(m, k, n, converted, ldg, packed, nil, dx, k)
     }
 
+    /// A product's gradients; with `bias`, also the bias's of `linear` (its column sums, beside the weight's).
     private func propagateMatmul(
         _ dc: UnsafeMutablePointer<Float>, _ a: Int, _ b: Int, _ ta: Bool, _ tb: Bool, _ shape: Shape,
         bias: Int? = nil
