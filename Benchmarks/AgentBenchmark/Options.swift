@@ -1,5 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import BenchmarkSupport
+import Neural
 
 /// AgentBenchmark's command line; `--help` prints it.
 struct Options: ParsableCommand, Sendable {
@@ -50,7 +51,7 @@ struct Options: ParsableCommand, Sendable {
         help: ArgumentHelp(
             "DQN's products in cases (a) and (b): float32, or the opt-in bfloat16 (other numbers than SB3's).",
             valueName: "float32|bfloat16"))
-    var dqnPrecision = "float32"
+    var dqnPrecision = MatmulPrecision.float32
 
     @Option(
         help: ArgumentHelp(
@@ -71,9 +72,14 @@ struct Options: ParsableCommand, Sendable {
         ] {
             try requireAtLeast(1, value, for: name)
         }
+        if let problem = dqnPrecision.unavailability {
+            throw ValidationError("--dqn-precision \(dqnPrecision.rawValue): \(problem)")
+        }
         if !["yes", "no"].contains(sacBf16) { throw ValidationError("--sac-bf16 \(sacBf16): use yes or no") }
     }
 
     /// `cases`, split at the commas.
     var caseList: [String] { cases.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
 }
+
+extension MatmulPrecision: ExpressibleByArgument {}

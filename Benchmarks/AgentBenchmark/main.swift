@@ -23,11 +23,7 @@ let steps = options.steps
 let threads = options.threads
 BLAS.setThreads(threads)
 let learningThreads = options.learningThreads
-guard let dqnPrecision = MatmulPrecision(rawValue: options.dqnPrecision), dqnPrecision.unavailability == nil else {
-    let problem = MatmulPrecision(rawValue: options.dqnPrecision)?.unavailability ?? "use float32 or bfloat16"
-    FileHandle.standardError.write(Data("AgentBenchmark: --dqn-precision \(options.dqnPrecision): \(problem)\n".utf8))
-    exit(2)
-}
+let dqnPrecision = options.dqnPrecision
 let configuration = {
     var configuration = DQNConfiguration.rlZooCartPole(totalSteps: steps)
     configuration.learningThreads = learningThreads

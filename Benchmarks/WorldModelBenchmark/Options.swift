@@ -1,6 +1,7 @@
-import ArgumentParser
+public import ArgumentParser
 import BenchmarkSupport
 import Foundation
+import WorldModel
 
 /// WorldModelBenchmark's command line; `--help` prints it.
 struct Options: ParsableCommand, Sendable {
@@ -46,7 +47,7 @@ struct Options: ParsableCommand, Sendable {
     @Option(
         help: ArgumentHelp(
             "Our planning precision in the trials (bfloat16 needs AVX512_BF16).", valueName: "float32|bfloat16"))
-    var trialPrecision = "float32"
+    var trialPrecision = PredictionPrecision.float32
 
     @Option(help: "MBPO against SAC alone: seeds (0 skips it).")
     var mbpoSeeds = 3
@@ -69,5 +70,10 @@ struct Options: ParsableCommand, Sendable {
         try requireAtLeast(0, mbpoSeeds, for: "--mbpo-seeds")
         try requireAtLeast(1, mbpoBudget, for: "--mbpo-budget")
         if let childSpeed { try requireAtLeast(1, childSpeed, for: "--child-speed") }
+        if let problem = trialPrecision.unavailability {
+            throw ValidationError("--trial-precision \(trialPrecision.rawValue): \(problem)")
+        }
     }
 }
+
+extension PredictionPrecision: ExpressibleByArgument {}
