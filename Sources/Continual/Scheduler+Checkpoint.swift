@@ -11,7 +11,8 @@ import RunLog
 /// store) and `checkpoints/step_N/`. A checkpoint is built in `checkpoints/.partial/` — `agent.h5` (agent,
 /// strategy, the scheduler's position and the log's row counts) and `replay-state.h5` (the store's state as of
 /// its commit just before) — completed with a `DONE` file and only then renamed into place, so a kill at any
-/// moment leaves the previous checkpoints intact. Resuming takes the newest complete checkpoint, puts its
+/// moment leaves the previous checkpoints intact; a checkpoint is removed by renaming it out of the `step_` names
+/// first (``retire(_:)``), so none is ever seen half-deleted. Resuming takes the newest complete checkpoint, puts its
 /// replay state back (the store's append-only step log is cut to match), cuts the log back to its row counts,
 /// and continues: with the same seeds the run produces the same numbers as one never interrupted.
 extension Scheduler {
@@ -107,6 +108,10 @@ extension Scheduler {
         let partial = checkpoints + "/.partial"
         let manager = FileManager.default
         try? manager.removeItem(atPath: partial)
+        for leftover in (try? manager.contentsOfDirectory(atPath: checkpoints)) ?? []
+        where leftover.hasPrefix(Self.retiredPrefix) {
+            try? manager.removeItem(atPath: checkpoints + "/" + leftover)
+        }
         try manager.createDirectory(atPath: partial, withIntermediateDirectories: true)
         let positionJSON = String(decoding: try JSONEncoder().encode(position), as: UTF8.self)
         let countsJSON = String(decoding: try JSONEncoder().encode(log.checkpointCounts()), as: UTF8.self)
@@ -125,15 +130,31 @@ extension Scheduler {
             partial + "/replay-state.h5",
             with: try Data(contentsOf: URL(fileURLWithPath: replayDirectory + "/state.h5")))
         try DurableFile.replace(partial + "/DONE", with: Data("step \(position.step)\n".utf8))
-        try? manager.removeItem(atPath: checkpoints + "/" + name)
+        // A checkpoint of the same step exists when the run ends or stops on a periodic checkpoint's step.
+        if manager.fileExists(atPath: checkpoints + "/" + name) { try retire(name) }
         try DurableFile.rename(partial, to: checkpoints + "/" + name)
         try log.recordCheckpoint(step: position.step, path: "checkpoints/" + name)
         lastCheckpointTime = log.wallTime
         try log.commit(status: status(state))
         for old in Self.completeCheckpoints(in: directory).dropLast(Self.keptCheckpoints) {
-            try? manager.removeItem(atPath: checkpoints + "/" + old)
+            try? retire(old)  // housekeeping: a checkpoint kept too many does no harm
         }
     }
+
+    /// Removes the checkpoint `name`. Deleting a directory takes one file at a time, so a kill part-way would leave a
+    /// `step_N` with its `DONE` but without the files it vouches for — and `resume` would pick it. The checkpoint is
+    /// first renamed out of the `step_` names in one atomic step; only then are its files deleted. A leftover from a
+    /// kill during the deletion is swept by the next checkpoint.
+    func retire(_ name: String) throws {
+        let checkpoints = directory + "/checkpoints"
+        let retired = checkpoints + "/" + Self.retiredPrefix + name
+        try? FileManager.default.removeItem(atPath: retired)
+        try DurableFile.rename(checkpoints + "/" + name, to: retired)
+        try? FileManager.default.removeItem(atPath: retired)
+    }
+
+    /// Names of checkpoints being removed; never read by `resume`.
+    static let retiredPrefix = ".retired-"
 
     /// The names of the complete checkpoints (with `DONE`) of the run in `directory`, oldest first.
     public static func completeCheckpoints(in directory: String) -> [String] {

@@ -142,6 +142,56 @@ import Testing
         try expectResumeIsExact(curriculum, stoppingAt: 1100, comparedWith: directory)
     }
 
+    @Test func stoppingOnAPeriodicCheckpointsStepReplacesThatCheckpointAndLeavesNothingBehind() throws {
+        let whole = temporary.file("whole")
+        _ = try Scheduler.start(try Self.curriculum(), directory: whole, provenance: [:]).run(shouldStop: { false })
+        let directory = temporary.file("stopped-on-600")
+        do {
+            var polls = 0
+            let first = try Scheduler.start(try Self.curriculum(), directory: directory, provenance: [:])
+            // Step 600 is a periodic checkpoint's step, so the stop's checkpoint takes the place of that one.
+            #expect(
+                try first.run(shouldStop: {
+                    polls += 1
+                    return polls == 600
+                }) == .interrupted(step: 600))
+        }
+        let checkpoints = directory + "/checkpoints"
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: checkpoints).sorted() == [
+                "step_000000000300", "step_000000000600",
+            ])
+        let files = try FileManager.default.contentsOfDirectory(atPath: checkpoints + "/step_000000000600")
+        #expect(files.sorted() == ["DONE", "agent.h5", "replay-state.h5"])
+        #expect(try Scheduler.resume(directory: directory).run(shouldStop: { false }) == .finished)
+        #expect(try RecordedEvaluations(runDirectory: directory) == RecordedEvaluations(runDirectory: whole))
+    }
+
+    @Test func aKillWhileACheckpointIsBeingRemovedResumesFromTheOneBeforeAndSweepsTheRest() throws {
+        let whole = temporary.file("whole")
+        _ = try Scheduler.start(try Self.curriculum(), directory: whole, provenance: [:]).run(shouldStop: { false })
+        let directory = temporary.file("killed-while-retiring")
+        do {
+            var polls = 0
+            let first = try Scheduler.start(try Self.curriculum(), directory: directory, provenance: [:])
+            #expect(
+                try first.run(shouldStop: {
+                    polls += 1
+                    return polls == 777
+                }) == .interrupted(step: 777))
+        }
+        // What a kill part-way through removing step 777's checkpoint leaves: renamed away, some files deleted.
+        let checkpoints = directory + "/checkpoints"
+        let retired = checkpoints + "/.retired-step_000000000777"
+        try FileManager.default.moveItem(atPath: checkpoints + "/step_000000000777", toPath: retired)
+        try FileManager.default.removeItem(atPath: retired + "/replay-state.h5")
+        let resumed = try Scheduler.resume(directory: directory)
+        #expect(resumed.step == 600)
+        #expect(try resumed.run(shouldStop: { false }) == .finished)
+        #expect(try RecordedEvaluations(runDirectory: directory) == RecordedEvaluations(runDirectory: whole))
+        #expect(!FileManager.default.fileExists(atPath: retired))
+    }
+
     /// Runs `curriculum` stopped after `step` steps and resumed, and compares its evaluations with `reference`.
     func expectResumeIsExact(_ curriculum: Curriculum, stoppingAt step: Int, comparedWith reference: String) throws {
         let directory = temporary.file("resumed")
