@@ -3,7 +3,8 @@ import Testing
 @testable import Neural
 
 /// `MLP.inputGradient` — a backward pass over a few listed rows of a batch — must give `Graph.backward`'s numbers for
-/// those rows, bit for bit, and leave the other rows alone.
+/// those rows and leave the other rows alone: bit for bit where the product's sums do not depend on its row count
+/// (the bf16 kernel; OpenBLAS's SkylakeX sgemm), to float rounding where they do (OpenBLAS's Haswell and Zen sgemm).
 @Suite("An MLP's input gradient at listed rows")
 struct InputGradientTests {
     /// A critic-shaped MLP (4 inputs, two hidden layers of 256, one output) at a batch of 256 rows.
@@ -52,24 +53,57 @@ struct InputGradientTests {
     static let precisions: [MatmulPrecision] = MatmulPrecision.bfloat16IsAvailable ? [.float32, .bfloat16] : [.float32]
 
     @Test(arguments: precisions)
-    func listedRowsGetTheWholeBatchBackwardNumbersBitForBit(precision: MatmulPrecision) {
+    func listedRowsGetTheWholeBatchBackwardNumbers(precision: MatmulPrecision) {
         let fixture = Fixture()
         // Every third row, then a single row and a run of rows: the products see different row counts.
         let cases: [[Int32]] = [stride(from: 1, to: 256, by: 3).map(Int32.init), [200], (40..<168).map(Int32.init)]
+        let bitForBit = precision == .bfloat16 || !Self.sgemmSumsDependOnRowCount(cases.map(\.count))
         for rows in cases {
             let whole = fixture.wholeBatchGradient(rows: rows, precision: precision)
             let listed = fixture.listedRowsGradient(rows: rows, precision: precision)
             let isListed = Set(rows)
+            let scale = whole.map(abs).max()!
             var mismatches = 0
+            var untouchedChanged = 0
+            var worst: Float = 0
             for row in 0..<256 {
                 for column in 0..<4 {
                     let index = row * 4 + column
-                    let expected: Float = isListed.contains(Int32(row)) ? whole[index] : 7
-                    if listed[index] != expected { mismatches += 1 }
+                    guard isListed.contains(Int32(row)) else {
+                        if listed[index] != 7 { untouchedChanged += 1 }
+                        continue
+                    }
+                    if listed[index] != whole[index] { mismatches += 1 }
+                    worst = max(worst, abs(listed[index] - whole[index]))
                 }
             }
-            #expect(mismatches == 0, "\(rows.count) rows listed, \(precision)")
+            #expect(untouchedChanged == 0, "rows not listed were written")
+            if bitForBit {
+                #expect(mismatches == 0, "\(rows.count) rows listed, \(precision)")
+            } else {
+                // Measured on Zen: at most 4e-7 of the largest gradient.
+                #expect(worst <= 1e-5 * scale, "\(rows.count) rows listed: off by \(worst) at scale \(scale)")
+            }
             #expect(rows.contains { whole[Int($0) * 4] != 0 })
+        }
+    }
+
+    /// Whether this machine's sgemm sums dY · Wᵀ (the fixture's 256-wide layers) in another order for a few rows
+    /// than for the whole batch of 256 — at least 8 rows, as `inputGradient` pads.
+    static func sgemmSumsDependOnRowCount(_ counts: [Int]) -> Bool {
+        let upstream = randomTensor([256, 256], seed: 7).scalars
+        let weight = randomTensor([256, 256], seed: 8).scalars
+        func product(rows: Int) -> [Float] {
+            var result = [Float](repeating: 0, count: rows * 256)
+            BLAS.sgemm(
+                transposeA: false, transposeB: true, m: rows, n: 256, k: 256, a: upstream, lda: 256, b: weight,
+                ldb: 256, beta: 0, c: &result, ldc: 256)
+            return result
+        }
+        let whole = product(rows: 256)
+        return counts.contains { count in
+            let rows = max(count, MLP.minimumRows)
+            return product(rows: rows) != Array(whole.prefix(rows * 256))
         }
     }
 

@@ -38,7 +38,9 @@ extension MLP {
 
     /// d(seeds[r] · output[r])/d(input[r]) for each row r listed in `rows` only, written over those rows of
     /// `gradient` (`input`'s shape, row-major; other rows untouched) — the numbers `Graph.backward` gives for them
-    /// with `seeds` as the output's gradient, at the cost of the listed rows alone. A scalar output is needed; the
+    /// with `seeds` as the output's gradient, at the cost of the listed rows alone. Bit for bit where BLAS sums a
+    /// product the same way for any row count (the bf16 kernel, OpenBLAS's SkylakeX sgemm); to float rounding where
+    /// it does not (OpenBLAS's Haswell and Zen sgemm). A scalar output is needed; the
     /// weights are read as they are now (the pass's values are not recomputed).
     ///
     /// Why: where most rows' seeds are zero — the gradient of min(Q1, Q2) reaches each row through one critic only —
@@ -57,8 +59,8 @@ extension MLP {
         let graph = pass.output.owner
         precondition(pass.output.shape[1] == 1, "MLP.inputGradient: needs a scalar output, not \(pass.output.shape)")
         let batchRows = pass.output.shape[0]
-        // BLAS sums differently for a product of one to four rows (OpenBLAS, measured): fewer rows are padded with
-        // zero seeds to `minimumRows`, which keeps the whole batch's numbers.
+        // OpenBLAS's SkylakeX sgemm sums a product of one to four rows in another order (measured): fewer rows are
+        // padded with zero seeds to `minimumRows`, which keeps the whole batch's numbers there.
         let padded = max(count, Self.minimumRows)
         let widest = layers.reduce(1) { max($0, $1.weight.shape[0], $1.weight.shape[1]) }
         var current = workspace.floats(2 * padded * widest)
