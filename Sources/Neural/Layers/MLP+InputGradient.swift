@@ -40,8 +40,8 @@ extension MLP {
     /// `gradient` (`input`'s shape, row-major; other rows untouched) — the numbers `Graph.backward` gives for them
     /// with `seeds` as the output's gradient, at the cost of the listed rows alone. Bit for bit where BLAS sums a
     /// product the same way for any row count (the bf16 kernel, OpenBLAS's SkylakeX sgemm); to float rounding where
-    /// it does not (OpenBLAS's Haswell and Zen sgemm). A scalar output is needed; the
-    /// weights are read as they are now (the pass's values are not recomputed).
+    /// it does not (OpenBLAS's Haswell and Zen sgemm). A scalar output is needed; the weights are read as they are
+    /// now (the pass's values are not recomputed).
     ///
     /// Why: where most rows' seeds are zero — the gradient of min(Q1, Q2) reaches each row through one critic only —
     /// the backward pass over the whole batch spends half its products on zeros. Different calls may run at once on
