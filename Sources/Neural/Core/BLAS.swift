@@ -46,8 +46,36 @@ public enum BLAS {
     private static let configured: Bool = {
         let requested = ProcessInfo.processInfo.environment["LIFELONG_BLAS_THREADS"].flatMap { Int($0) } ?? 1
         openblas_set_num_threads(Int32(max(1, requested)))
+        warmUpBuffers()
         return true
     }()
+
+    /// One 512³ product on each of two threads at once, before any other product.
+    ///
+    /// Why: with OpenBLAS 0.3.21's Zen kernel (an AMD EPYC build machine), products of DQN's size (64 × 256 × 256)
+    /// ran at 10 GFLOP/s for the whole process when the first product to use OpenBLAS's packing buffer was small,
+    /// and at its 34 GFLOP/s peak when a product of 384³ or more had used it first (measured in C, outside
+    /// Lifelong, on random data; the cause inside OpenBLAS is not pinned down). Each thread calling at the same
+    /// time takes a buffer of its own, so two are warmed, for the learning lane's second thread. Costs about
+    /// 10 ms of one core per thread, once per process; the numbers of later products are unchanged.
+    private static func warmUpBuffers() {
+        @Sendable func product() {
+            let size = 512
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * size * size)
+            defer { scratch.deallocate() }
+            scratch.initialize(repeating: 0, count: 3 * size * size)
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1, scratch,
+                Int32(size), scratch + size * size, Int32(size), 0, scratch + 2 * size * size, Int32(size))
+        }
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            product()
+            finished.signal()
+        }.start()
+        product()
+        finished.wait()
+    }
 
     /// C ← α·op(A)·op(B) + β·C for row-major matrices: op(A) is m×k, op(B) is k×n, C is m×n.
     @inline(__always)
