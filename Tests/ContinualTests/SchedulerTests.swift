@@ -53,20 +53,9 @@ import Testing
     }
 
     @Test func stoppingAndResumingGivesTheSameNumbersAsARunNeverStopped() throws {
-        let whole = temporary.file("whole")
-        _ = try Scheduler.start(try Self.curriculum(), directory: whole, provenance: [:]).run(shouldStop: { false })
+        let whole = try uninterruptedRun()
         let stopped = temporary.file("stopped")
-        // In a scope of its own, so that every handle of the first process is gone before the resume (as when a
-        // process ends).
-        do {
-            var polls = 0
-            let first = try Scheduler.start(try Self.curriculum(), directory: stopped, provenance: [:])
-            let outcome = try first.run(shouldStop: {
-                polls += 1
-                return polls == 777
-            })
-            #expect(outcome == .interrupted(step: 777))
-        }
+        #expect(try runStopped(try Self.curriculum(), at: 777, in: stopped) == .interrupted(step: 777))
         let resumed = try Scheduler.resume(directory: stopped)
         #expect(resumed.step == 777)
         #expect(try resumed.run(shouldStop: { false }) == .finished)
@@ -143,19 +132,10 @@ import Testing
     }
 
     @Test func stoppingOnAPeriodicCheckpointsStepReplacesThatCheckpointAndLeavesNothingBehind() throws {
-        let whole = temporary.file("whole")
-        _ = try Scheduler.start(try Self.curriculum(), directory: whole, provenance: [:]).run(shouldStop: { false })
+        let whole = try uninterruptedRun()
         let directory = temporary.file("stopped-on-600")
-        do {
-            var polls = 0
-            let first = try Scheduler.start(try Self.curriculum(), directory: directory, provenance: [:])
-            // Step 600 is a periodic checkpoint's step, so the stop's checkpoint takes the place of that one.
-            #expect(
-                try first.run(shouldStop: {
-                    polls += 1
-                    return polls == 600
-                }) == .interrupted(step: 600))
-        }
+        // Step 600 is a periodic checkpoint's step, so the stop's checkpoint takes the place of that one.
+        #expect(try runStopped(try Self.curriculum(), at: 600, in: directory) == .interrupted(step: 600))
         let checkpoints = directory + "/checkpoints"
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: checkpoints).sorted() == [
@@ -168,18 +148,9 @@ import Testing
     }
 
     @Test func aKillWhileACheckpointIsBeingRemovedResumesFromTheOneBeforeAndSweepsTheRest() throws {
-        let whole = temporary.file("whole")
-        _ = try Scheduler.start(try Self.curriculum(), directory: whole, provenance: [:]).run(shouldStop: { false })
+        let whole = try uninterruptedRun()
         let directory = temporary.file("killed-while-retiring")
-        do {
-            var polls = 0
-            let first = try Scheduler.start(try Self.curriculum(), directory: directory, provenance: [:])
-            #expect(
-                try first.run(shouldStop: {
-                    polls += 1
-                    return polls == 777
-                }) == .interrupted(step: 777))
-        }
+        #expect(try runStopped(try Self.curriculum(), at: 777, in: directory) == .interrupted(step: 777))
         // What a kill part-way through removing step 777's checkpoint leaves: renamed away, some files deleted.
         let checkpoints = directory + "/checkpoints"
         let retired = checkpoints + "/.retired-step_000000000777"
@@ -192,16 +163,27 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: retired))
     }
 
+    /// The small curriculum run to the end without a stop, in `whole`: the numbers a resumed run must give.
+    func uninterruptedRun() throws -> String {
+        let whole = temporary.file("whole")
+        _ = try Scheduler.start(try Self.curriculum(), directory: whole, provenance: [:]).run(shouldStop: { false })
+        return whole
+    }
+
+    /// Starts `curriculum` in `directory` and asks it to stop after `step` steps. The scheduler is released before
+    /// this returns, so every handle of the "first process" is gone before a resume (as when a process ends).
+    func runStopped(_ curriculum: Curriculum, at step: Int, in directory: String) throws -> Scheduler.Outcome {
+        var polls = 0
+        return try Scheduler.start(curriculum, directory: directory, provenance: [:]).run(shouldStop: {
+            polls += 1
+            return polls == step
+        })
+    }
+
     /// Runs `curriculum` stopped after `step` steps and resumed, and compares its evaluations with `reference`.
     func expectResumeIsExact(_ curriculum: Curriculum, stoppingAt step: Int, comparedWith reference: String) throws {
         let directory = temporary.file("resumed")
-        do {
-            var polls = 0
-            _ = try Scheduler.start(curriculum, directory: directory, provenance: [:]).run(shouldStop: {
-                polls += 1
-                return polls == step
-            })
-        }
+        _ = try runStopped(curriculum, at: step, in: directory)
         #expect(try Scheduler.resume(directory: directory).run(shouldStop: { false }) == .finished)
         #expect(try RecordedEvaluations(runDirectory: directory) == RecordedEvaluations(runDirectory: reference))
     }
