@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import RunLog
 
 /// What CLI tests do with curricula again and again: write one, read a run's metric rows, stop a run with SIGTERM and

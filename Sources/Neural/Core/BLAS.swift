@@ -53,27 +53,43 @@ public enum BLAS {
     /// One 512³ product on each of two threads at once, before any other product.
     ///
     /// Why: with OpenBLAS 0.3.21's Zen kernel (an AMD EPYC build machine), products of DQN's size (64 × 256 × 256)
-    /// ran at 10 GFLOP/s for the whole process when the first product to use OpenBLAS's packing buffer was small,
-    /// and at its 34 GFLOP/s peak when a product of 384³ or more had used it first (measured in C, outside
-    /// Lifelong, on random data; the cause inside OpenBLAS is not pinned down). Each thread calling at the same
-    /// time takes a buffer of its own, so two are warmed, for the learning lane's second thread. Costs about
-    /// 10 ms of one core per thread, once per process; the numbers of later products are unchanged.
+    /// ran at 10 GFLOP/s instead of 34 for as long as the packing buffer's pages beyond the ones such a product
+    /// writes were unmapped: once a large product had written them — or a mere read of the buffer's first
+    /// megabyte had mapped them — the same product ran at the peak, and discarding the pages (`MADV_DONTNEED`)
+    /// made it slow again (measured in C, outside Lifelong). The kernel's prefetches running into unmapped pages,
+    /// each a page walk that finds nothing, is the likely cost. Each thread calling at the same time takes a buffer
+    /// of its own, so two are mapped, for the learning lane's second thread (with one product on one thread, DQN
+    /// case (a)'s first 10k steps took 6.1 s instead of 3.5 s). Costs about 10 ms of one core per thread, once per
+    /// process; the numbers of later products are unchanged.
     private static func warmUpBuffers() {
-        @Sendable func product() {
-            let size = 512
+        let size = 512
+        /// Zeroed operands for one product; kept apart from the product so both threads start it at once.
+        @Sendable func operands() -> UnsafeMutablePointer<Float> {
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * size * size)
-            defer { scratch.deallocate() }
             scratch.initialize(repeating: 0, count: 3 * size * size)
+            return scratch
+        }
+        @Sendable func product(_ scratch: UnsafeMutablePointer<Float>) {
             cblas_sgemm(
                 CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1, scratch,
                 Int32(size), scratch + size * size, Int32(size), 0, scratch + 2 * size * size, Int32(size))
+            scratch.deallocate()
         }
+        // A rendezvous, so that the two ~10 ms products overlap and OpenBLAS hands each a buffer of its own.
+        let ready = DispatchSemaphore(value: 0)
+        let go = DispatchSemaphore(value: 0)
         let finished = DispatchSemaphore(value: 0)
         Thread {
-            product()
+            let scratch = operands()
+            ready.signal()
+            go.wait()
+            product(scratch)
             finished.signal()
         }.start()
-        product()
+        let scratch = operands()
+        ready.wait()
+        go.signal()
+        product(scratch)
         finished.wait()
     }
 
