@@ -73,7 +73,6 @@ public enum BLAS {
             cblas_sgemm(
                 CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1, scratch,
                 Int32(size), scratch + size * size, Int32(size), 0, scratch + 2 * size * size, Int32(size))
-            scratch.deallocate()
         }
         // A rendezvous, so that the two ~10 ms products overlap and OpenBLAS hands each a buffer of its own.
         let ready = DispatchSemaphore(value: 0)
@@ -81,12 +80,14 @@ public enum BLAS {
         let finished = DispatchSemaphore(value: 0)
         Thread {
             let scratch = operands()
+            defer { scratch.deallocate() }
             ready.signal()
             go.wait()
             product(scratch)
             finished.signal()
         }.start()
         let scratch = operands()
+        defer { scratch.deallocate() }
         ready.wait()
         go.signal()
         product(scratch)
